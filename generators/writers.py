@@ -1,0 +1,53 @@
+"""Writing tables as CSV or Parquet into a dataset folder that appears only when complete."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .config import ConfigError
+
+
+def write_table(table: pa.Table, path: Path, fmt: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "parquet":
+        pq.write_table(table, path, compression="zstd", write_statistics=True)
+    else:
+        pacsv.write_csv(table, path, pacsv.WriteOptions(include_header=True, quoting_style="needed"))
+
+
+@contextlib.contextmanager
+def atomic_directory(target: Path):
+    """Yield a temporary folder beside `target`; on success it replaces `target` in one rename.
+
+    On any error, or Ctrl-C, the temporary folder is removed and `target` is left as it was.
+    """
+    target = Path(target).resolve()
+    parent = target.parent
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(f"cannot create output folder {parent}: {exc.strerror}") from None
+    if target.exists() and not target.is_dir():
+        raise ConfigError(f"output path {target} exists and is not a folder")
+    if not os.access(parent, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise ConfigError(f"output folder {target} cannot be written")
+    tmp = parent / f".{target.name}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir()
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = parent / f".{target.name}.old-{os.getpid()}"
+    if target.exists():
+        target.rename(old)
+    tmp.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
