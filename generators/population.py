@@ -88,7 +88,10 @@ def make_pools(seed: int, size: int = 4_000) -> Pools:
     """Draw text pools once; rows then index into them."""
     fake = Faker("vi_VN")
     fake.seed_instance(seed)
-    people = [f"{fake.last_name()} {fake.middle_name()} {fake.first_name()}" for _ in range(size)]
+    # vi_VN's plain first_name() falls back to English names; the gendered ones are Vietnamese.
+    # First half of the pool is male, second half female.
+    people = ([f"{fake.last_name()} {fake.middle_name()} {fake.first_name_male()}" for _ in range(size // 2)]
+              + [f"{fake.last_name()} {fake.middle_name()} {fake.first_name_female()}" for _ in range(size // 2)])
     companies = [f"Công ty {kind} {fake.last_name()} {fake.first_name()}"
                  for kind in np.random.default_rng(seed).choice(
                      ["TNHH", "Cổ phần", "TNHH MTV", "TNHH Thương mại"], size=size // 4)]
@@ -170,7 +173,8 @@ def build_population(cfg: GenerateConfig, ref: Reference, pools: Pools) -> Popul
     phone = phone_numbers(idx, rng.choice([3, 5, 7, 8, 9], size=n, p=[.3, .1, .15, .2, .25]),
                           salt=cfg.seed * 13 + 7_727)
 
-    person_pick = rng.integers(0, len(pools.person_names), n)
+    half = len(pools.person_names) // 2
+    person_pick = rng.integers(0, half, n) + np.where(is_female, half, 0)
     company_pick = rng.integers(0, len(pools.company_names), n)
     name = np.where(is_ind, pools.person_names[person_pick], pools.company_names[company_pick])
     slug = np.where(is_ind, pools.person_slugs[person_pick], pools.company_slugs[company_pick])

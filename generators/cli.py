@@ -1,0 +1,143 @@
+"""`bankgen`: generate raw bank data, load it into a warehouse, and benchmark both."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from .config import DEFAULT_START, ConfigError, GenerateConfig, parse_date
+
+EXIT_BAD_INPUT = 2
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports bad input as one line and exit status 2."""
+
+    def error(self, message: str):  # noqa: D401 - argparse API
+        self.exit(EXIT_BAD_INPUT, f"{self.prog}: error: {message}\n")
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+
+
+def _rate(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number, got {text!r}") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="bankgen", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    gen = sub.add_parser("generate", help="write every raw table as CSV or Parquet",
+                         description="Write customers, accounts, devices, counterparties, transactions, "
+                                     "authentication logs and fraud labels into a dataset folder. The same "
+                                     "arguments always give byte-identical files.")
+    gen.add_argument("--customers", type=_whole, default=2_000, help="number of Timo customers (default 2000)")
+    gen.add_argument("--days", type=_whole, default=30, help="days of activity to simulate (default 30)")
+    gen.add_argument("--start-date", default=DEFAULT_START.isoformat(),
+                     help=f"first simulated day, YYYY-MM-DD (default {DEFAULT_START.isoformat()})")
+    gen.add_argument("--seed", type=_whole, default=42, help="random seed (default 42)")
+    gen.add_argument("--out", default="data/raw", help="dataset folder to create or replace (default data/raw)")
+    gen.add_argument("--format", dest="fmt", default="parquet", help="csv or parquet (default parquet)")
+    gen.add_argument("--fraud-rate", type=_rate, default=0.005,
+                     help="share of transactions that belong to a planted fraud scenario (default 0.005)")
+    gen.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    load = sub.add_parser("load", help="load a dataset into the raw schema of DuckDB or PostgreSQL",
+                          description="Replace the raw tables with a dataset's files, in one transaction. "
+                                      "PostgreSQL settings come from PGHOST, PGPORT, PGUSER, PGPASSWORD and "
+                                      "PGDATABASE (defaults 127.0.0.1, 5432, postgres, empty, timo_bank).")
+    load.add_argument("--target", default="duckdb", help="duckdb or postgres (default duckdb)")
+    load.add_argument("--data", default="data/raw", help="dataset folder written by generate (default data/raw)")
+    load.add_argument("--duckdb-path", default=None,
+                      help="DuckDB file (default $TIMO_DUCKDB_PATH or warehouse/timo_bank.duckdb)")
+    load.add_argument("--quiet", action="store_true", help="no per-table lines")
+
+    bench = sub.add_parser("bench", help="time generation and loading at scale; writes a JSON file",
+                           description="Generate 1M and 10M transactions (Parquet), measure wall time and "
+                                       "peak memory, then load into DuckDB and PostgreSQL.")
+    bench.add_argument("--sizes", default="1000000,10000000",
+                       help="comma-separated transaction counts (default 1000000,10000000)")
+    bench.add_argument("--out", default="bench/results/generator.json", help="where to write the figures")
+    bench.add_argument("--work", default="data/bench", help="scratch folder for the generated data")
+    bench.add_argument("--targets", default="duckdb,postgres", help="engines to load into (default both)")
+    return parser
+
+
+def _generate(args) -> int:
+    from .generate import generate
+
+    cfg = GenerateConfig(customers=args.customers, days=args.days, start_date=parse_date(args.start_date),
+                         seed=args.seed, fmt=args.fmt.lower(), fraud_rate=args.fraud_rate).validate()
+    started = time.perf_counter()
+    manifest = generate(cfg, Path(args.out), quiet=args.quiet)
+    if not args.quiet:
+        counts = manifest["row_counts"]
+        print(f"wrote {counts['payment_transactions']:,} transactions, {counts['authentication_logs']:,} "
+              f"authentication logs and {counts['fraud_labels']:,} fraud labels for {counts['customers']:,} "
+              f"customers to {Path(args.out).resolve()} in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def _load(args) -> int:
+    from .loader import PostgresSettings, load_duckdb, load_postgres
+
+    target = args.target.lower()
+    started = time.perf_counter()
+    if target == "duckdb":
+        counts = load_duckdb(Path(args.data), Path(args.duckdb_path) if args.duckdb_path else None, quiet=args.quiet)
+        where = "DuckDB"
+    elif target == "postgres":
+        settings = PostgresSettings.from_env()
+        counts = load_postgres(Path(args.data), settings, quiet=args.quiet)
+        where = f"PostgreSQL {settings.host}:{settings.port}/{settings.dbname}"
+    else:
+        raise ConfigError(f"--target must be duckdb or postgres, got {args.target!r}")
+    if not args.quiet:
+        print(f"loaded {sum(counts.values()):,} rows into {len(counts)} raw tables of {where} "
+              f"in {time.perf_counter() - started:.1f}s")
+    return 0
+
+
+def _bench(args) -> int:
+    from .bench import run_bench
+
+    try:
+        sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    except ValueError:
+        raise ConfigError(f"--sizes must be whole numbers separated by commas, got {args.sizes!r}") from None
+    targets = [t.strip() for t in args.targets.split(",") if t.strip()]
+    if not sizes or any(s <= 0 for s in sizes):
+        raise ConfigError("--sizes must be positive")
+    if any(t not in ("duckdb", "postgres") for t in targets):
+        raise ConfigError(f"--targets takes duckdb and/or postgres, got {args.targets!r}")
+    run_bench(sizes, Path(args.out), Path(args.work), targets)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    from .loader import LoadError
+
+    args = build_parser().parse_args(argv)
+    handlers = {"generate": _generate, "load": _load, "bench": _bench}
+    try:
+        return handlers[args.command](args)
+    except (ConfigError, LoadError) as exc:
+        print(f"bankgen {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print(f"bankgen {args.command}: interrupted; nothing was left half-written", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

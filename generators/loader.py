@@ -1,0 +1,248 @@
+"""Load a generated dataset into the warehouse's `raw` schema, all tables in one transaction.
+
+DuckDB reads the files with its own CSV/Parquet readers; PostgreSQL receives them with COPY
+(Parquet is streamed batch by batch as CSV).  Every file's columns are checked before the warehouse
+is touched; any failure rolls the whole load back, so the warehouse is left as it was.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from .reference import PROJECT_ROOT
+from .schema import FORMATS, TABLES, Table, table_files
+
+RAW_SCHEMA = "raw"
+COPY_BATCH_ROWS = 250_000
+
+
+class LoadError(RuntimeError):
+    """A dataset that cannot be loaded; the message names the file."""
+
+
+@dataclass
+class PostgresSettings:
+    host: str
+    port: int
+    user: str
+    password: str
+    dbname: str
+
+    @classmethod
+    def from_env(cls, dbname: str | None = None) -> PostgresSettings:
+        return cls(
+            host=os.environ.get("PGHOST", "127.0.0.1"),
+            port=int(os.environ.get("PGPORT", "5432")),
+            user=os.environ.get("PGUSER", "postgres"),
+            password=os.environ.get("PGPASSWORD", ""),
+            dbname=dbname or os.environ.get("PGDATABASE", "timo_bank"),
+        )
+
+    def connect(self, dbname: str | None = None):
+        import psycopg2
+
+        try:
+            return psycopg2.connect(host=self.host, port=self.port, user=self.user,
+                                    password=self.password, dbname=dbname or self.dbname)
+        except psycopg2.OperationalError as exc:
+            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection failed"
+            raise LoadError(f"cannot connect to PostgreSQL at {self.host}:{self.port} as {self.user}: {first}") from None
+
+
+def default_duckdb_path() -> Path:
+    path = Path(os.environ.get("TIMO_DUCKDB_PATH", "warehouse/timo_bank.duckdb"))
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def detect_format(data_dir: Path) -> str:
+    manifest = data_dir / "_manifest.json"
+    if manifest.exists():
+        fmt = json.loads(manifest.read_text(encoding="utf-8")).get("config", {}).get("fmt")
+        if fmt in FORMATS:
+            return fmt
+    for fmt in FORMATS:
+        if (data_dir / f"customers.{fmt}").exists():
+            return fmt
+    raise LoadError(f"{data_dir}: no customers.csv or customers.parquet; is this a bankgen dataset?")
+
+
+def _file_columns(path: Path, fmt: str) -> list[str]:
+    try:
+        if fmt == "parquet":
+            return pq.read_schema(path).names
+        with path.open(encoding="utf-8") as handle:
+            header = handle.readline().strip()
+        return [c.strip().strip('"') for c in header.split(",")] if header else []
+    except Exception as exc:  # unreadable or not the format it claims to be
+        raise LoadError(f"{path}: cannot be read as {fmt}: {exc}") from None
+
+
+def check_dataset(data_dir: Path) -> tuple[str, dict[str, list[Path]]]:
+    """Every raw table present with the expected columns, or a LoadError naming the file."""
+    data_dir = Path(data_dir)
+    if not data_dir.is_dir():
+        raise LoadError(f"data folder {data_dir} does not exist")
+    fmt = detect_format(data_dir)
+    found: dict[str, list[Path]] = {}
+    for table in TABLES.values():
+        files = table_files(table, data_dir, fmt)
+        if not files:
+            where = data_dir / table.name / f"*.{fmt}" if table.daily else data_dir / f"{table.name}.{fmt}"
+            raise LoadError(f"{where}: missing file for raw table {table.name}")
+        for path in files:
+            columns = _file_columns(path, fmt)
+            if columns != table.column_names:
+                missing = [c for c in table.column_names if c not in columns]
+                extra = [c for c in columns if c not in table.column_names]
+                detail = "; ".join(filter(None, [
+                    f"missing {', '.join(missing)}" if missing else "",
+                    f"unexpected {', '.join(extra)}" if extra else "",
+                    "same columns in another order" if not missing and not extra else ""]))
+                raise LoadError(f"{path}: columns do not match raw.{table.name} ({detail})")
+        found[table.name] = files
+    return fmt, found
+
+
+def _log(quiet: bool, message: str) -> None:
+    if not quiet:
+        print(message, file=sys.stderr, flush=True)
+
+
+# ---- DuckDB ------------------------------------------------------------------------------------
+
+def _duckdb_reader(table: Table, files: list[Path], fmt: str) -> str:
+    paths = "[" + ", ".join("'" + str(p).replace("'", "''") + "'" for p in files) + "]"
+    if fmt == "parquet":
+        return f"read_parquet({paths}, union_by_name = false)"
+    columns = "{" + ", ".join(f"'{c}': '{t}'" for c, t in table.duckdb_columns().items()) + "}"
+    return f"read_csv({paths}, header = true, auto_detect = false, columns = {columns})"
+
+
+def load_duckdb(data_dir: Path, db_path: Path | None = None, quiet: bool = False) -> dict[str, int]:
+    import duckdb
+
+    fmt, files = check_dataset(Path(data_dir))
+    db_path = Path(db_path) if db_path else default_duckdb_path()
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(db_path))
+    except duckdb.IOException as exc:
+        raise LoadError(f"cannot open DuckDB file {db_path}: {exc}") from None
+    counts: dict[str, int] = {}
+    try:
+        con.execute("begin transaction")
+        con.execute(f"create schema if not exists {RAW_SCHEMA}")
+        for name, table in TABLES.items():
+            started = time.perf_counter()
+            select = ", ".join(f"cast({c} as {t}) as {c}" for c, t in table.duckdb_columns().items())
+            con.execute(f"create or replace table {RAW_SCHEMA}.{name} as "
+                        f"select {select} from {_duckdb_reader(table, files[name], fmt)}")
+            counts[name] = con.execute(f"select count(*) from {RAW_SCHEMA}.{name}").fetchone()[0]
+            _log(quiet, f"  raw.{name}: {counts[name]:,} rows ({time.perf_counter() - started:.1f}s)")
+        con.execute("commit")
+    except duckdb.Error as exc:
+        con.execute("rollback")
+        raise LoadError(f"loading into DuckDB {db_path} failed, nothing was changed: {exc}") from None
+    finally:
+        con.close()
+    return counts
+
+
+# ---- PostgreSQL ---------------------------------------------------------------------------------
+
+class _ParquetAsCsv(io.RawIOBase):
+    """A readable stream of CSV text made from a Parquet file, batch by batch (bounded memory)."""
+
+    def __init__(self, path: Path):
+        self._batches = pq.ParquetFile(path).iter_batches(batch_size=COPY_BATCH_ROWS)
+        self._buffer = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, target) -> int:
+        while not self._buffer:
+            batch = next(self._batches, None)
+            if batch is None:
+                return 0
+            sink = io.BytesIO()
+            pacsv.write_csv(batch, sink, pacsv.WriteOptions(include_header=False))
+            self._buffer = sink.getvalue()
+        size = min(len(target), len(self._buffer))
+        target[:size] = self._buffer[:size]
+        self._buffer = self._buffer[size:]
+        return size
+
+
+def ensure_postgres_database(settings: PostgresSettings) -> None:
+    conn = settings.connect(dbname="postgres")
+    try:
+        conn.autocommit = True
+        with conn.cursor() as cur:
+            cur.execute("select 1 from pg_database where datname = %s", (settings.dbname,))
+            if cur.fetchone() is None:
+                cur.execute(f'create database "{settings.dbname}"')
+    finally:
+        conn.close()
+
+
+def _existing_columns(cur, name: str) -> list[str]:
+    cur.execute("select column_name from information_schema.columns where table_schema = %s and table_name = %s "
+                "order by ordinal_position", (RAW_SCHEMA, name))
+    return [row[0] for row in cur.fetchall()]
+
+
+def load_postgres(data_dir: Path, settings: PostgresSettings | None = None, quiet: bool = False) -> dict[str, int]:
+    import psycopg2
+
+    fmt, files = check_dataset(Path(data_dir))
+    settings = settings or PostgresSettings.from_env()
+    ensure_postgres_database(settings)
+    conn = settings.connect()
+    counts: dict[str, int] = {}
+    current = ""
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"create schema if not exists {RAW_SCHEMA}")
+            for name, table in TABLES.items():
+                started = time.perf_counter()
+                existing = _existing_columns(cur, name)
+                if existing and existing != table.column_names:
+                    cur.execute(f"drop table {RAW_SCHEMA}.{name} cascade")
+                    existing = []
+                if existing:
+                    cur.execute(f"truncate table {RAW_SCHEMA}.{name}")
+                else:
+                    cur.execute(table.postgres_ddl(RAW_SCHEMA))
+                copy = (f"copy {RAW_SCHEMA}.{name} ({', '.join(table.column_names)}) from stdin "
+                        f"with (format csv, header {'true' if fmt == 'csv' else 'false'})")
+                for path in files[name]:
+                    current = str(path)
+                    if fmt == "csv":
+                        with path.open("rb") as handle:
+                            cur.copy_expert(copy, handle, size=1 << 20)
+                    else:
+                        cur.copy_expert(copy, io.BufferedReader(_ParquetAsCsv(path), 1 << 20), size=1 << 20)
+                cur.execute(f"select count(*) from {RAW_SCHEMA}.{name}")
+                counts[name] = cur.fetchone()[0]
+                _log(quiet, f"  raw.{name}: {counts[name]:,} rows ({time.perf_counter() - started:.1f}s)")
+        conn.commit()
+    except psycopg2.Error as exc:
+        conn.rollback()
+        message = (exc.pgerror or str(exc)).strip().splitlines()[0]
+        raise LoadError(f"{current or 'PostgreSQL'}: load failed, nothing was changed: {message}") from None
+    finally:
+        conn.close()
+    with settings.connect() as conn2, conn2.cursor() as cur:
+        for name in TABLES:
+            cur.execute(f"analyze {RAW_SCHEMA}.{name}")
+    return counts
