@@ -1,0 +1,21 @@
+with
+
+source as (
+    select * from {{ source('core_banking', 'bank_accounts') }}
+),
+
+renamed as (
+    select
+        account_id,
+        customer_id,
+        trim(account_number) as account_number,
+        lower(trim(account_type)) as account_type,
+        upper(trim(currency)) as currency_code,
+        cast(balance as numeric(18, 2)) as balance_vnd,
+        lower(trim(status)) as account_status,
+        opened_at,
+        updated_at
+    from source
+)
+
+select * from renamed
