@@ -17,8 +17,15 @@ from .activity import DESCRIPTION_POOL, DeviceSwitch, day_start_seconds, fill_de
 from .auth import auth_log_table, simulate_attempts
 from .batch import SCENARIOS, TRANSACTION_TYPES, concat, take
 from .config import GenerateConfig
-from .population import Population, build_population, make_pools, new_devices_table, pick, to_amount_array, \
-    to_timestamp_array
+from .population import (
+    Population,
+    build_population,
+    make_pools,
+    new_devices_table,
+    pick,
+    to_amount_array,
+    to_timestamp_array,
+)
 from .reference import load_reference
 from .scenarios import DeviceRegistry, apply_device_changes, plan_scenarios, scenario_batch
 from .schema import TABLES

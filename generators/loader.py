@@ -55,7 +55,8 @@ class PostgresSettings:
                                     password=self.password, dbname=dbname or self.dbname)
         except psycopg2.OperationalError as exc:
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection failed"
-            raise LoadError(f"cannot connect to PostgreSQL at {self.host}:{self.port} as {self.user}: {first}") from None
+            where = f"{self.host}:{self.port} as {self.user}"
+            raise LoadError(f"cannot connect to PostgreSQL at {where}: {first}") from None
 
 
 def default_duckdb_path() -> Path:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import numpy as np
 import pyarrow as pa
@@ -302,9 +302,10 @@ def build_population(cfg: GenerateConfig, ref: Reference, pools: Pools) -> Popul
     currency = {"US": "USD", "HK": "HKD", "SG": "SGD", "JP": "JPY"}
     other_country = np.array([country.get(b, "VN") for b in bank])
     other_is_org = rng.random(n_other) < 0.2
-    other_name = np.where(is_foreign, pools.foreign_names[rng.integers(0, len(pools.foreign_names), n_other)],
-                          np.where(other_is_org, pools.company_names[rng.integers(0, len(pools.company_names), n_other)],
-                                   pools.person_names[rng.integers(0, len(pools.person_names), n_other)]))
+    foreign_pick = pools.foreign_names[rng.integers(0, len(pools.foreign_names), n_other)]
+    company_pick_other = pools.company_names[rng.integers(0, len(pools.company_names), n_other)]
+    person_pick_other = pools.person_names[rng.integers(0, len(pools.person_names), n_other)]
+    other_name = np.where(is_foreign, foreign_pick, np.where(other_is_org, company_pick_other, person_pick_other))
     other_customers = pa.table({
         "other_customer_id": pa.array(other_ids),
         "bank_code": pa.array(bank.tolist()),
@@ -316,7 +317,8 @@ def build_population(cfg: GenerateConfig, ref: Reference, pools: Pools) -> Popul
         "other_account_id": pa.array(other_ids),
         "other_customer_id": pa.array(other_ids),
         "bank_code": pa.array(bank.tolist()),
-        "account_number": pa.array(np.char.add(bank, zero_pad(scatter(other_ids, 10_000_000_000, cfg.seed + 5), 10)).tolist()),
+        "account_number": pa.array(
+            np.char.add(bank, zero_pad(scatter(other_ids, 10_000_000_000, cfg.seed + 5), 10)).tolist()),
         "currency": pa.array([currency.get(c, "VND") for c in other_country]),
     }, schema=TABLES["other_bank_accounts"].arrow_schema)
 

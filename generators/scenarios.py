@@ -68,7 +68,7 @@ def plan_scenarios(cfg, pop: Population) -> Plan:
             actors = eligible[take]
             days = rng.integers(0, cfg.days, count)
         plan.counts[scenario] = int(count)
-        for day, actor in zip(days.tolist(), actors.tolist()):
+        for day, actor in zip(days.tolist(), actors.tolist(), strict=True):
             plan.events.setdefault(day, []).append((scenario, event_id, actor))
             event_id += 1
 
@@ -89,7 +89,7 @@ class DeviceRegistry:
     def register(self, customer: int, first_seen: int, trusted: bool) -> int:
         device_id = self.next_id
         self.next_id += 1
-        for key, value in zip(self.rows, (device_id, customer, first_seen, trusted)):
+        for key, value in zip(self.rows, (device_id, customer, first_seen, trusted), strict=True):
             self.rows[key].append(value)
         return device_id
 

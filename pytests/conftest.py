@@ -1,0 +1,84 @@
+"""Shared fixtures: small generated datasets, throwaway warehouses, a dbt runner."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import uuid
+from pathlib import Path
+
+import pytest
+
+from generators.config import GenerateConfig
+from generators.generate import generate
+from generators.loader import LoadError, PostgresSettings
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+SMALL = dict(customers=400, days=21, seed=7, fraud_rate=0.01)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def profiles_file():
+    """dbt and sqlfluff read profiles.yml from the project; make it from the example if absent."""
+    target = ROOT / "profiles.yml"
+    if not target.exists():
+        shutil.copy(ROOT / "profiles.yml.example", target)
+    return target
+
+
+@pytest.fixture(scope="session")
+def parquet_dataset(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("data") / "parquet"
+    generate(GenerateConfig(fmt="parquet", **SMALL), out, quiet=True)
+    return out
+
+
+@pytest.fixture(scope="session")
+def csv_dataset(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("data") / "csv"
+    generate(GenerateConfig(fmt="csv", **SMALL), out, quiet=True)
+    return out
+
+
+@pytest.fixture()
+def pg_database():
+    """A throwaway PostgreSQL database, dropped afterwards. A server that cannot be reached is a
+    failure, never a skip: CI must exercise PostgreSQL for real."""
+    import psycopg2
+
+    name = f"timo_bank_test_{uuid.uuid4().hex[:10]}"
+    settings = PostgresSettings.from_env(dbname=name)
+    try:
+        admin = settings.connect(dbname="postgres")
+    except LoadError as exc:
+        pytest.fail(f"PostgreSQL is required for this test and is not reachable: {exc}")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f'create database "{name}"')
+    try:
+        yield settings
+    finally:
+        with admin.cursor() as cur:
+            cur.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s", (name,))
+            cur.execute(f'drop database if exists "{name}"')
+        admin.close()
+        assert isinstance(psycopg2.__version__, str)
+
+
+def run_bankgen(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "bankgen"), *args], capture_output=True, text=True, cwd=cwd,
+                          env={**os.environ, **(env or {})}, timeout=600)
+
+
+def run_dbt(*args: str, env: dict) -> subprocess.CompletedProcess:
+    """dbt in the project folder with a private target/log folder per call site."""
+    return subprocess.run([str(BIN / "dbt"), *args, "--profiles-dir", str(ROOT)], capture_output=True, text=True,
+                          cwd=ROOT, env={**os.environ, **env}, timeout=1_200)
+
+
+def pg_env(settings: PostgresSettings) -> dict:
+    return {"PGHOST": settings.host, "PGPORT": str(settings.port), "PGUSER": settings.user,
+            "PGPASSWORD": settings.password, "PGDATABASE": settings.dbname}
