@@ -70,7 +70,19 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", default="bench/results/generator.json", help="where to write the figures")
     bench.add_argument("--work", default="data/bench", help="scratch folder for the generated data")
     bench.add_argument("--targets", default="duckdb,postgres", help="engines to load into (default both)")
+    summary = sub.add_parser("summary", help="print what the DuckDB warehouse holds and the last dbt results")
+    summary.add_argument("--duckdb-path", default=None, help="DuckDB file (default as for load)")
     return parser
+
+
+def _summary(args) -> int:
+    from .summary import summarise
+
+    path = Path(args.duckdb_path) if args.duckdb_path else None
+    if path is not None and not path.exists():
+        raise ConfigError(f"no DuckDB warehouse at {path}")
+    print(summarise(path))
+    return 0
 
 
 def _generate(args) -> int:
@@ -128,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     from .loader import LoadError
 
     args = build_parser().parse_args(argv)
-    handlers = {"generate": _generate, "load": _load, "bench": _bench}
+    handlers = {"generate": _generate, "load": _load, "bench": _bench, "summary": _summary}
     try:
         return handlers[args.command](args)
     except (ConfigError, LoadError) as exc:

@@ -1,0 +1,70 @@
+# Two commands from a fresh clone:  `make run` (build everything) and `make test` (run the tests).
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CUSTOMERS ?= 2000
+DAYS ?= 30
+SEED ?= 42
+FORMAT ?= parquet
+DATA ?= data/raw
+TARGET ?= duckdb
+DBT := $(BIN)/dbt
+DBT_FLAGS := --profiles-dir .
+
+.PHONY: run install generate load build docs test lint bench bench-quick clean help
+
+help:
+	@echo "make run     - venv, generate $(CUSTOMERS) customers x $(DAYS) days, load into DuckDB, dbt build, docs"
+	@echo "make test    - venv, then pytest (generator, loader and dbt on DuckDB and PostgreSQL, sqlfluff, ruff)"
+	@echo "make bench   - generation and load figures at 1M and 10M transactions (bench/results/)"
+	@echo "make docs    - dbt docs generate --static"
+	@echo "make lint    - sqlfluff and ruff"
+
+$(STAMP): pyproject.toml
+	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 or python3 on PATH)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	@touch $(STAMP)
+
+install: $(STAMP) profiles.yml
+
+profiles.yml:
+	cp profiles.yml.example profiles.yml
+
+generate: install
+	$(BIN)/bankgen generate --customers $(CUSTOMERS) --days $(DAYS) --seed $(SEED) --format $(FORMAT) --out $(DATA)
+
+load: install
+	$(BIN)/bankgen load --target $(TARGET) --data $(DATA)
+
+build: install
+	$(DBT) build $(DBT_FLAGS) --target $(TARGET)
+
+docs: install
+	$(DBT) docs generate --static $(DBT_FLAGS) --target $(TARGET)
+	@echo "dbt docs: open $(CURDIR)/target/static_index.html in a browser"
+
+run: generate
+	$(MAKE) --no-print-directory load build docs TARGET=duckdb
+	@echo
+	@$(BIN)/bankgen summary
+
+test: install
+	@bash scripts/ensure_postgres.sh
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/sqlfluff lint models analyses tests
+	$(BIN)/ruff check generators pytests
+
+bench: install
+	$(BIN)/bankgen bench --sizes 1000000,10000000 --out bench/results/generator.json
+
+bench-quick: install
+	$(BIN)/bankgen bench --sizes 100000 --out bench/results/generator-quick.json
+
+clean:
+	rm -rf target logs dbt_packages data warehouse

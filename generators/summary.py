@@ -1,0 +1,36 @@
+"""What `make run` built and where: row counts per layer, test results, docs location."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .loader import default_duckdb_path
+from .reference import PROJECT_ROOT
+
+
+def summarise(db_path: Path | None = None, target_dir: Path | None = None) -> str:
+    import duckdb
+
+    db_path = Path(db_path) if db_path else default_duckdb_path()
+    target_dir = Path(target_dir) if target_dir else PROJECT_ROOT / "target"
+    lines = [f"Warehouse (DuckDB): {db_path}"]
+    with duckdb.connect(str(db_path), read_only=True) as con:
+        rows = con.execute(
+            "select table_schema, table_name, table_type from information_schema.tables "
+            "where table_schema not in ('information_schema', 'pg_catalog') order by 1, 2").fetchall()
+        for schema, name, kind in rows:
+            count = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+            lines.append(f"  {schema + '.' + name:<55} {count:>12,} rows  ({'view' if kind == 'VIEW' else 'table'})")
+    results = target_dir / "run_results.json"
+    if results.exists():
+        statuses: dict[str, int] = {}
+        for result in json.loads(results.read_text())["results"]:
+            kind = result["unique_id"].split(".")[0]
+            key = f"{kind} {result['status']}"
+            statuses[key] = statuses.get(key, 0) + 1
+        lines.append("Last dbt build: " + ", ".join(f"{n} {k}" for k, n in sorted(statuses.items())))
+    docs = target_dir / "static_index.html"
+    if docs.exists():
+        lines.append(f"dbt docs (one file, open in a browser): {docs}")
+    return "\n".join(lines)
