@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .loader import PostgresSettings
@@ -57,7 +57,7 @@ def _folder_mib(folder: Path) -> float:
 def run_bench(sizes: list[int], out: Path, work: Path, targets: list[str]) -> dict:
     work.mkdir(parents=True, exist_ok=True)
     report = {
-        "when": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
                     "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)},
         "settings": {"days": DAYS, "format": "parquet", "seed": 42},
