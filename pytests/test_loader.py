@@ -67,6 +67,15 @@ def _broken_copies(data: Path, tmp: Path) -> dict[str, tuple[Path, str]]:
     return cases
 
 
+def _with_bad_value(csv_dataset: Path, tmp: Path) -> tuple[Path, Path]:
+    """A copy of a CSV dataset whose last authentication-log file ends with an unparseable row."""
+    other = tmp / "other"
+    shutil.copytree(csv_dataset, other)
+    last = sorted((other / "authentication_logs").iterdir())[-1]
+    last.write_text(last.read_text() + "not-a-number,1,1,success,2026-10-01 00:00:00,\n")
+    return other, last
+
+
 def test_duckdb_load_counts_and_is_idempotent(parquet_dataset, tmp_path):
     db = tmp_path / "w.duckdb"
     first = load_duckdb(parquet_dataset, db, quiet=True)
@@ -102,10 +111,7 @@ def test_duckdb_bad_values_roll_back_everything(csv_dataset, tmp_path):
     db = tmp_path / "w.duckdb"
     load_duckdb(csv_dataset, db, quiet=True)
     before = _duck_counts(db)
-    other = tmp_path / "other"
-    shutil.copytree(csv_dataset, other)
-    last = sorted((other / "authentication_logs").iterdir())[-1]
-    last.write_text(last.read_text() + "not-a-number,1,1,success,2026-10-01 00:00:00,\n")
+    other, last = _with_bad_value(csv_dataset, tmp_path)
     with pytest.raises(LoadError, match="nothing was changed"):
         load_duckdb(other, db, quiet=True)
     assert _duck_counts(db) == before
@@ -164,10 +170,7 @@ def test_postgres_bad_dataset_names_the_file_and_changes_nothing(parquet_dataset
 def test_postgres_bad_values_roll_back_everything(csv_dataset, pg_database, tmp_path):
     load_postgres(csv_dataset, pg_database, quiet=True)
     before = _pg_counts(pg_database)
-    other = tmp_path / "other"
-    shutil.copytree(csv_dataset, other)
-    last = sorted((other / "authentication_logs").iterdir())[-1]
-    last.write_text(last.read_text() + "not-a-number,1,1,success,2026-10-01 00:00:00,\n")
+    other, last = _with_bad_value(csv_dataset, tmp_path)
     with pytest.raises(LoadError, match=last.name):
         load_postgres(other, pg_database, quiet=True)
     assert _pg_counts(pg_database) == before
