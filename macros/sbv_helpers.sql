@@ -1,0 +1,43 @@
+{#- Cross-database helpers. Each dispatches, so an adapter (e.g. Spark) can override it. -#}
+
+{#- Mask all but the last `keep` characters of a PII value (null stays null). -#}
+{% macro mask_pii(column, keep=3) -%}
+    {{ return(adapter.dispatch('mask_pii', 'timo_bank')(column, keep)) }}
+{%- endmacro %}
+
+{% macro default__mask_pii(column, keep=3) -%}
+    case
+        when {{ column }} is null then null
+        when length({{ column }}) <= {{ keep }} then repeat('*', length({{ column }}))
+        else repeat('*', length({{ column }}) - {{ keep }}) || right({{ column }}, {{ keep }})
+    end
+{%- endmacro %}
+
+{#- A window frame around the current row measured in seconds of the ORDER BY timestamp. -#}
+{% macro seconds_range_frame(preceding_seconds, following_seconds=0) -%}
+    {{ return(adapter.dispatch('seconds_range_frame', 'timo_bank')(preceding_seconds, following_seconds)) }}
+{%- endmacro %}
+
+{% macro default__seconds_range_frame(preceding_seconds, following_seconds=0) -%}
+    range between interval '{{ preceding_seconds | int }} seconds' preceding
+    and {% if following_seconds | int > 0 %}interval '{{ following_seconds | int }} seconds' following{% else %}current row{% endif %}
+{%- endmacro %}
+
+{#- Boolean aggregate "any row true", portable to engines without bool_or. -#}
+{% macro any_true(condition) -%}
+    max(case when {{ condition }} then 1 else 0 end) = 1
+{%- endmacro %}
+
+{#- Deterministic surrogate key from a list of SQL expressions. -#}
+{% macro surrogate_key(expressions) -%}
+    {%- set parts = [] -%}
+    {%- for e in expressions -%}
+        {%- do parts.append("coalesce(cast(" ~ e ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
+    {%- endfor -%}
+    {{ dbt.hash(parts | join(" || '|' || ")) }}
+{%- endmacro %}
+
+{#- A VND amount stored as text in a seed; an empty cell means "no limit" (null). -#}
+{% macro seed_amount(column) -%}
+    cast(nullif(trim({{ column }}), '') as numeric(20, 2))
+{%- endmacro %}

@@ -1,0 +1,100 @@
+{{ config(materialized='table') }}
+
+{#-
+    Achieved authentication level per transaction (SPEC section 4): the highest level reached by its
+    successful attempts, read from the auth_level_rules seed. Rows of that seed marked
+    requires_biometric_match count only when the same transaction also has a successful biometric
+    match; failed, expired and cancelled attempts never count.
+-#}
+
+with
+
+transactions as (
+    select * from {{ ref('stg_core_banking__transactions') }}
+),
+
+customers as (
+    select * from {{ ref('stg_core_banking__customers') }}
+),
+
+auth_logs as (
+    select * from {{ ref('stg_core_banking__authentication_logs') }}
+),
+
+methods as (
+    select * from {{ ref('authentication_methods') }}
+),
+
+level_rules as (
+    select * from {{ ref('auth_level_rules') }}
+),
+
+attempts as (
+    select
+        auth_logs.auth_log_id,
+        auth_logs.transaction_id,
+        auth_logs.auth_result,
+        auth_logs.authenticated_at,
+        methods.method_code,
+        methods.is_biometric_match,
+        customers.customer_type
+    from auth_logs
+    inner join methods
+        on auth_logs.auth_method_id = methods.auth_method_id
+    inner join transactions
+        on auth_logs.transaction_id = transactions.transaction_id
+    inner join customers
+        on transactions.customer_id = customers.customer_id
+),
+
+per_transaction as (
+    select
+        transaction_id,
+        count(*) as auth_attempt_count,
+        sum(case when auth_result <> 'success' then 1 else 0 end) as auth_failed_count,
+        count(distinct method_code) as auth_method_count,
+        {{ any_true("auth_result = 'success' and is_biometric_match") }} as has_biometric_match,
+        {{ any_true("auth_result = 'success' and method_code = 'device_biometric'") }} as has_device_biometric,
+        {{ any_true("auth_result = 'success'") }} as has_successful_auth,
+        min(authenticated_at) as first_auth_at,
+        max(authenticated_at) as last_auth_at
+    from attempts
+    group by transaction_id
+),
+
+achieved as (
+    select
+        attempts.transaction_id,
+        max(level_rules.achieved_level) as achieved_level
+    from attempts
+    inner join per_transaction
+        on attempts.transaction_id = per_transaction.transaction_id
+    inner join level_rules
+        on
+            attempts.customer_type = level_rules.customer_type
+            and attempts.method_code = level_rules.method_code
+            and (not level_rules.requires_biometric_match or per_transaction.has_biometric_match)
+    where attempts.auth_result = 'success'
+    group by attempts.transaction_id
+),
+
+final as (
+    select
+        transactions.transaction_id,
+        achieved.achieved_level,
+        coalesce(per_transaction.has_biometric_match, false) as has_biometric_match,
+        coalesce(per_transaction.has_device_biometric, false) as has_device_biometric,
+        coalesce(per_transaction.has_successful_auth, false) as has_successful_auth,
+        coalesce(per_transaction.auth_attempt_count, 0) as auth_attempt_count,
+        coalesce(per_transaction.auth_failed_count, 0) as auth_failed_count,
+        coalesce(per_transaction.auth_method_count, 0) as auth_method_count,
+        per_transaction.first_auth_at,
+        per_transaction.last_auth_at
+    from transactions
+    left join per_transaction
+        on transactions.transaction_id = per_transaction.transaction_id
+    left join achieved
+        on transactions.transaction_id = achieved.transaction_id
+)
+
+select * from final
