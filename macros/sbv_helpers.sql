@@ -41,3 +41,11 @@
 {% macro seed_amount(column) -%}
     cast(nullif(trim({{ column }}), '') as numeric(20, 2))
 {%- endmacro %}
+
+{#- Mask the local part of an e-mail address, keeping the domain (null stays null). -#}
+{% macro mask_email(column) -%}
+    case
+        when {{ column }} is null then null
+        else repeat('*', length(split_part({{ column }}, '@', 1))) || '@' || split_part({{ column }}, '@', 2)
+    end
+{%- endmacro %}

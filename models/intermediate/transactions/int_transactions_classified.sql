@@ -150,16 +150,25 @@ direct_totals as (
 ),
 
 -- Path 2: walk the partitions whose levels depend on Tksth, one transaction per step.
-walk_rows as (
-    select * from flagged
-    where needs_walk
-),
-
-walk_intervals as (
-    select level_intervals.*
-    from level_intervals
-    inner join walk_rows
-        on level_intervals.transaction_id = walk_rows.transaction_id
+-- Each step row is a transaction paired with one of its Tksth intervals, so the recursive term is
+-- a single equality join plus a range filter (no nested scan of a second CTE per row).
+walk_steps as (
+    select
+        flagged.transaction_id,
+        flagged.from_account_id,
+        flagged.sbv_group,
+        flagged.transaction_date,
+        flagged.seq_in_partition,
+        flagged.amount_vnd,
+        flagged.is_completed,
+        flagged.resets_unverified_total,
+        level_intervals.required_level,
+        level_intervals.lower_exclusive_vnd,
+        level_intervals.upper_inclusive_vnd
+    from flagged
+    inner join level_intervals
+        on flagged.transaction_id = level_intervals.transaction_id
+    where flagged.needs_walk
 ),
 
 walked_totals as (
@@ -170,61 +179,56 @@ walked_totals as (
     from (
         with recursive walk as (
             select
-                walk_rows.transaction_id,
-                walk_rows.from_account_id,
-                walk_rows.sbv_group,
-                walk_rows.transaction_date,
-                walk_rows.seq_in_partition,
-                walk_intervals.required_level,
+                transaction_id,
+                from_account_id,
+                sbv_group,
+                transaction_date,
+                seq_in_partition,
+                required_level,
                 cast(0 as numeric(24, 2)) as unverified_total_before_vnd,
                 cast(case
-                    when walk_rows.resets_unverified_total then 0
-                    when walk_rows.is_completed and walk_intervals.required_level in ('A', 'B')
-                        then walk_rows.amount_vnd
+                    when resets_unverified_total then 0
+                    when is_completed and required_level in ('A', 'B') then amount_vnd
                     else 0
                 end as numeric(24, 2)) as unverified_total_after_vnd
-            from walk_rows
-            inner join walk_intervals
-                on
-                    walk_rows.transaction_id = walk_intervals.transaction_id
-                    and (walk_intervals.lower_exclusive_vnd is null or walk_intervals.lower_exclusive_vnd < 0)
-                    and (walk_intervals.upper_inclusive_vnd is null or walk_intervals.upper_inclusive_vnd >= 0)
-            where walk_rows.seq_in_partition = 1
+            from walk_steps
+            where
+                seq_in_partition = 1
+                and (lower_exclusive_vnd is null or lower_exclusive_vnd < 0)
+                and (upper_inclusive_vnd is null or upper_inclusive_vnd >= 0)
 
             union all
 
             select
-                next_row.transaction_id,
-                next_row.from_account_id,
-                next_row.sbv_group,
-                next_row.transaction_date,
-                next_row.seq_in_partition,
-                walk_intervals.required_level,
+                next_step.transaction_id,
+                next_step.from_account_id,
+                next_step.sbv_group,
+                next_step.transaction_date,
+                next_step.seq_in_partition,
+                next_step.required_level,
                 previous_step.unverified_total_after_vnd as unverified_total_before_vnd,
                 cast(case
-                    when next_row.resets_unverified_total then 0
-                    when next_row.is_completed and walk_intervals.required_level in ('A', 'B')
-                        then previous_step.unverified_total_after_vnd + next_row.amount_vnd
+                    when next_step.resets_unverified_total then 0
+                    when next_step.is_completed and next_step.required_level in ('A', 'B')
+                        then previous_step.unverified_total_after_vnd + next_step.amount_vnd
                     else previous_step.unverified_total_after_vnd
                 end as numeric(24, 2)) as unverified_total_after_vnd
             from walk as previous_step
-            inner join walk_rows as next_row
+            inner join walk_steps as next_step
                 on
-                    previous_step.from_account_id = next_row.from_account_id
-                    and previous_step.sbv_group = next_row.sbv_group
-                    and previous_step.transaction_date = next_row.transaction_date
-                    and previous_step.seq_in_partition + 1 = next_row.seq_in_partition
-            inner join walk_intervals
-                on
-                    next_row.transaction_id = walk_intervals.transaction_id
-                    and (
-                        walk_intervals.lower_exclusive_vnd is null
-                        or previous_step.unverified_total_after_vnd > walk_intervals.lower_exclusive_vnd
-                    )
-                    and (
-                        walk_intervals.upper_inclusive_vnd is null
-                        or previous_step.unverified_total_after_vnd <= walk_intervals.upper_inclusive_vnd
-                    )
+                    previous_step.from_account_id = next_step.from_account_id
+                    and previous_step.sbv_group = next_step.sbv_group
+                    and previous_step.transaction_date = next_step.transaction_date
+                    and previous_step.seq_in_partition + 1 = next_step.seq_in_partition
+            where
+                (
+                    next_step.lower_exclusive_vnd is null
+                    or previous_step.unverified_total_after_vnd > next_step.lower_exclusive_vnd
+                )
+                and (
+                    next_step.upper_inclusive_vnd is null
+                    or previous_step.unverified_total_after_vnd <= next_step.upper_inclusive_vnd
+                )
         )
 
         select * from walk

@@ -205,7 +205,7 @@ transaction_alerts as (
         mule_forward_share,
         cast({{ var('mule_min_forward_share') }} as numeric(24, 2)),
         cast(mule_distinct_senders as {{ dbt.type_string() }}) || ' senders in one day, '
-        || cast(round(mule_forward_share * 100, 0) as {{ dbt.type_string() }}) || '% forwarded'
+        || cast(cast(round(mule_forward_share * 100, 0) as integer) as {{ dbt.type_string() }}) || '% forwarded'
     from transactions
     where is_mule_flow
 

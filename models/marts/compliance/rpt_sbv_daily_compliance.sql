@@ -1,0 +1,90 @@
+{#-
+    Daily SBV report (Circular 50/2024, Decision 2345, Circular 40/2024) per customer type:
+    counts and amounts by required class, and breaches by kind. Breach counts come from
+    fct_risk_alerts so that one rule set defines every breach.
+-#}
+
+with
+
+transactions as (
+    select * from {{ ref('int_transactions_profiled') }}
+),
+
+alerts as (
+    select * from {{ ref('fct_risk_alerts') }}
+),
+
+customers as (
+    select customer_id, customer_type from {{ ref('stg_core_banking__customers') }}
+),
+
+by_class as (
+    select
+        transaction_date as report_date,
+        customer_type,
+        count(*) as transaction_count,
+        sum(case when is_executed then 1 else 0 end) as executed_count,
+        sum(case when is_completed then amount_vnd else 0 end) as completed_amount_vnd,
+        {%- for level in ['A', 'B', 'C', 'D'] %}
+        sum(case when required_level = '{{ level }}' then 1 else 0 end) as class_{{ level | lower }}_count,
+        sum(case when is_completed and required_level = '{{ level }}' then amount_vnd else 0 end)
+            as class_{{ level | lower }}_amount_vnd,
+        {%- endfor %}
+        sum(case when is_executed and is_compliant then 1 else 0 end) as compliant_executed_count
+    from transactions
+    group by transaction_date, customer_type
+),
+
+breaches as (
+    select
+        alerts.alert_date as report_date,
+        customers.customer_type,
+        {%- set kinds = ['weak_authentication', 'strong_auth_required', 'daily_limit_strong_auth',
+                         'new_device_without_biometric', 'ewallet_monthly_limit'] %}
+        {%- for kind in kinds %}
+        sum(case when alerts.rule_code = '{{ kind }}' then 1 else 0 end) as {{ kind }}_count{{ "," if not loop.last }}
+        {%- endfor %}
+    from alerts
+    inner join customers
+        on alerts.customer_id = customers.customer_id
+    group by alerts.alert_date, customers.customer_type
+),
+
+weak_amounts as (
+    select
+        transaction_date as report_date,
+        customer_type,
+        sum(amount_vnd) as weak_authentication_amount_vnd
+    from transactions
+    where is_executed and not is_compliant
+    group by transaction_date, customer_type
+),
+
+final as (
+    select
+        cast(by_class.report_date as date) as report_date,
+        cast(by_class.customer_type as {{ dbt.type_string() }}) as customer_type,
+        cast(by_class.transaction_count as integer) as transaction_count,
+        cast(by_class.executed_count as integer) as executed_count,
+        cast(by_class.completed_amount_vnd as numeric(24, 2)) as completed_amount_vnd,
+        {%- for level in ['a', 'b', 'c', 'd'] %}
+        cast(by_class.class_{{ level }}_count as integer) as class_{{ level }}_count,
+        cast(by_class.class_{{ level }}_amount_vnd as numeric(24, 2)) as class_{{ level }}_amount_vnd,
+        {%- endfor %}
+        {%- for kind in kinds %}
+        cast(coalesce(breaches.{{ kind }}_count, 0) as integer) as {{ kind }}_count,
+        {%- endfor %}
+        cast(coalesce(weak_amounts.weak_authentication_amount_vnd, 0) as numeric(24, 2))
+            as weak_authentication_amount_vnd,
+        cast(case
+            when by_class.executed_count = 0 then null
+            else 1.0 * by_class.compliant_executed_count / by_class.executed_count
+        end as double precision) as compliance_rate
+    from by_class
+    left join breaches
+        on by_class.report_date = breaches.report_date and by_class.customer_type = breaches.customer_type
+    left join weak_amounts
+        on by_class.report_date = weak_amounts.report_date and by_class.customer_type = weak_amounts.customer_type
+)
+
+select * from final

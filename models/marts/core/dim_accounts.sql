@@ -1,0 +1,43 @@
+with
+
+accounts as (
+    select * from {{ ref('stg_core_banking__accounts') }}
+),
+
+customers as (
+    select * from {{ ref('stg_core_banking__customers') }}
+),
+
+activity as (
+    select
+        from_account_id as account_id,
+        count(*) as transaction_count,
+        min(transacted_at) as first_transaction_at,
+        max(transacted_at) as last_transaction_at
+    from {{ ref('stg_core_banking__transactions') }}
+    group by from_account_id
+),
+
+final as (
+    select
+        cast(accounts.account_id as bigint) as account_id,
+        cast(accounts.customer_id as bigint) as customer_id,
+        cast(accounts.account_number as {{ dbt.type_string() }}) as account_number,
+        cast(accounts.account_type as {{ dbt.type_string() }}) as account_type,
+        cast(accounts.currency_code as {{ dbt.type_string() }}) as currency_code,
+        cast(accounts.account_status as {{ dbt.type_string() }}) as account_status,
+        cast(customers.customer_type as {{ dbt.type_string() }}) as customer_type,
+        cast(accounts.balance_vnd as numeric(24, 2)) as balance_vnd,
+        cast(coalesce(activity.transaction_count, 0) as integer) as transaction_count,
+        cast(accounts.opened_at as timestamp) as opened_at,
+        cast(activity.first_transaction_at as timestamp) as first_transaction_at,
+        cast(activity.last_transaction_at as timestamp) as last_transaction_at,
+        cast(accounts.updated_at as timestamp) as updated_at
+    from accounts
+    left join customers
+        on accounts.customer_id = customers.customer_id
+    left join activity
+        on accounts.account_id = activity.account_id
+)
+
+select * from final

@@ -1,0 +1,56 @@
+with
+
+auth_logs as (
+    select * from {{ ref('stg_core_banking__authentication_logs') }}
+),
+
+methods as (
+    select * from {{ ref('authentication_methods') }}
+),
+
+transactions as (
+    select * from {{ ref('stg_core_banking__transactions') }}
+),
+
+customers as (
+    select * from {{ ref('stg_core_banking__customers') }}
+),
+
+numbered as (
+    select
+        auth_logs.*,
+        row_number() over (
+            partition by auth_logs.transaction_id order by auth_logs.authenticated_at, auth_logs.auth_log_id
+        ) as attempt_number
+    from auth_logs
+),
+
+final as (
+    select
+        cast(numbered.auth_log_id as bigint) as auth_log_id,
+        cast(numbered.transaction_id as bigint) as transaction_id,
+        cast(transactions.customer_id as bigint) as customer_id,
+        cast(transactions.device_id as bigint) as device_id,
+        cast(numbered.auth_method_id as integer) as auth_method_id,
+        cast(methods.method_code as {{ dbt.type_string() }}) as method_code,
+        cast(methods.factor_category as {{ dbt.type_string() }}) as factor_category,
+        cast(customers.customer_type as {{ dbt.type_string() }}) as customer_type,
+        cast(numbered.auth_result as {{ dbt.type_string() }}) as auth_result,
+        cast(numbered.failure_reason as {{ dbt.type_string() }}) as failure_reason,
+        cast(numbered.auth_result = 'success' as boolean) as is_success,
+        cast(methods.is_biometric_match as boolean) as is_biometric_match,
+        cast(numbered.attempt_number as integer) as attempt_number,
+        cast({{ dbt.datediff('transactions.transacted_at', 'numbered.authenticated_at', 'second') }} as integer)
+            as seconds_after_transaction,
+        cast(cast(numbered.authenticated_at as date) as date) as auth_date,
+        cast(numbered.authenticated_at as timestamp) as authenticated_at
+    from numbered
+    inner join methods
+        on numbered.auth_method_id = methods.auth_method_id
+    inner join transactions
+        on numbered.transaction_id = transactions.transaction_id
+    inner join customers
+        on transactions.customer_id = customers.customer_id
+)
+
+select * from final

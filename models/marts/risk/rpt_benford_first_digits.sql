@@ -1,0 +1,57 @@
+{#- First-digit distribution of completed amounts per customer segment and month, against Benford's law. -#}
+
+with
+
+transactions as (
+    select * from {{ ref('int_transactions_profiled') }}
+    where is_completed and amount_vnd >= 10
+),
+
+digits as (
+    {%- for d in range(1, 10) %}
+    select {{ d }} as first_digit{% if not loop.last %} union all{% endif %}
+    {%- endfor %}
+),
+
+observed as (
+    select
+        customer_type as customer_segment,
+        cast({{ dbt.date_trunc('month', 'transaction_date') }} as date) as month_start,
+        cast(left(cast(cast(amount_vnd as bigint) as {{ dbt.type_string() }}), 1) as integer) as first_digit,
+        count(*) as observed_count
+    from transactions
+    group by 1, 2, 3
+),
+
+segment_months as (
+    select
+        customer_segment,
+        month_start,
+        sum(observed_count) as total_count
+    from observed
+    group by customer_segment, month_start
+),
+
+final as (
+    select
+        cast(segment_months.customer_segment as {{ dbt.type_string() }}) as customer_segment,
+        cast(segment_months.month_start as date) as month_start,
+        cast(digits.first_digit as integer) as first_digit,
+        cast(coalesce(observed.observed_count, 0) as bigint) as observed_count,
+        cast(segment_months.total_count as bigint) as total_count,
+        cast(1.0 * coalesce(observed.observed_count, 0) / segment_months.total_count as double precision)
+            as observed_share,
+        cast(ln(1 + 1.0 / digits.first_digit) / ln(10) as double precision) as expected_share
+    from segment_months
+    cross join digits
+    left join observed
+        on
+            segment_months.customer_segment = observed.customer_segment
+            and segment_months.month_start = observed.month_start
+            and digits.first_digit = observed.first_digit
+)
+
+select
+    *,
+    abs(observed_share - expected_share) as absolute_deviation
+from final
