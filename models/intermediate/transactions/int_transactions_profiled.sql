@@ -87,7 +87,7 @@ mule_outflows as (
         on
             mule_inflows.account_id = base.from_account_id
             and mule_inflows.transaction_date = base.transaction_date
-            and base.transacted_at > mule_inflows.first_inflow_at
+            and mule_inflows.first_inflow_at < base.transacted_at
             and base.is_transfer_to_other
     group by mule_inflows.account_id, mule_inflows.transaction_date
 ),
@@ -112,20 +112,20 @@ mule_account_days as (
 windows as (
     select
         base.*,
-        min(transacted_at) over () as data_starts_at,
-        lag(transacted_at) over (
-            partition by from_account_id order by transacted_at, transaction_id
+        min(base.transacted_at) over () as data_starts_at,
+        lag(base.transacted_at) over (
+            partition by base.from_account_id order by base.transacted_at, base.transaction_id
         ) as previous_account_transaction_at,
         count(*) over (
-            partition by customer_id order by transacted_at
+            partition by base.customer_id order by base.transacted_at
             {{ seconds_range_frame(var('velocity_window_minutes') * 60, 0) }}
         ) as velocity_count_before,
         count(*) over (
-            partition by customer_id order by transacted_at
+            partition by base.customer_id order by base.transacted_at
             {{ seconds_range_frame(0, var('velocity_window_minutes') * 60) }}
         ) as velocity_count_after,
-        sum(case when is_in_structuring_band and is_transfer_to_other then 1 else 0 end) over (
-            partition by customer_id order by transacted_at
+        sum(case when base.is_in_structuring_band and base.is_transfer_to_other then 1 else 0 end) over (
+            partition by base.customer_id order by base.transacted_at
             {{ seconds_range_frame(var('structuring_window_hours') * 3600, var('structuring_window_hours') * 3600) }}
         ) as structuring_band_count
     from base
@@ -157,7 +157,7 @@ final as (
     select
         reactivation_marks.*,
         coalesce(device_first_day.device_early_failed_attempts, 0) as device_early_failed_attempts,
-        greatest(velocity_count_before, velocity_count_after) as velocity_count,
+        greatest(reactivation_marks.velocity_count_before, reactivation_marks.velocity_count_after) as velocity_count,
         coalesce(mule_in.distinct_senders, mule_out.distinct_senders) as mule_distinct_senders,
         coalesce(mule_in.forward_share, mule_out.forward_share) as mule_forward_share,
         mule_in.account_id is not null or mule_out.account_id is not null as is_mule_flow,
@@ -180,4 +180,4 @@ final as (
             and reactivation_marks.is_transfer_to_other
 )
 
-select * from final
+select * from final  -- noqa: AM04

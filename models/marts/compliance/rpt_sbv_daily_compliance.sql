@@ -4,6 +4,9 @@
     fct_risk_alerts so that one rule set defines every breach.
 -#}
 
+{%- set breach_kinds = ['weak_authentication', 'strong_auth_required', 'daily_limit_strong_auth',
+                        'new_device_without_biometric', 'ewallet_monthly_limit'] -%}
+
 with
 
 transactions as (
@@ -15,7 +18,10 @@ alerts as (
 ),
 
 customers as (
-    select customer_id, customer_type from {{ ref('stg_core_banking__customers') }}
+    select
+        customer_id,
+        customer_type
+    from {{ ref('stg_core_banking__customers') }}
 ),
 
 by_class as (
@@ -26,9 +32,9 @@ by_class as (
         sum(case when is_executed then 1 else 0 end) as executed_count,
         sum(case when is_completed then amount_vnd else 0 end) as completed_amount_vnd,
         {%- for level in ['A', 'B', 'C', 'D'] %}
-        sum(case when required_level = '{{ level }}' then 1 else 0 end) as class_{{ level | lower }}_count,
-        sum(case when is_completed and required_level = '{{ level }}' then amount_vnd else 0 end)
-            as class_{{ level | lower }}_amount_vnd,
+            sum(case when required_level = '{{ level }}' then 1 else 0 end) as class_{{ level | lower }}_count,
+            sum(case when is_completed and required_level = '{{ level }}' then amount_vnd else 0 end)
+                as class_{{ level | lower }}_amount_vnd,
         {%- endfor %}
         sum(case when is_executed and is_compliant then 1 else 0 end) as compliant_executed_count
     from transactions
@@ -39,11 +45,13 @@ breaches as (
     select
         alerts.alert_date as report_date,
         customers.customer_type,
-        {%- set kinds = ['weak_authentication', 'strong_auth_required', 'daily_limit_strong_auth',
-                         'new_device_without_biometric', 'ewallet_monthly_limit'] %}
-        {%- for kind in kinds %}
-        sum(case when alerts.rule_code = '{{ kind }}' then 1 else 0 end) as {{ kind }}_count{{ "," if not loop.last }}
-        {%- endfor %}
+        sum(case when alerts.rule_code = 'weak_authentication' then 1 else 0 end) as weak_authentication_count,
+        sum(case when alerts.rule_code = 'strong_auth_required' then 1 else 0 end) as strong_auth_required_count,
+        sum(case when alerts.rule_code = 'daily_limit_strong_auth' then 1 else 0 end)
+            as daily_limit_strong_auth_count,
+        sum(case when alerts.rule_code = 'new_device_without_biometric' then 1 else 0 end)
+            as new_device_without_biometric_count,
+        sum(case when alerts.rule_code = 'ewallet_monthly_limit' then 1 else 0 end) as ewallet_monthly_limit_count
     from alerts
     inner join customers
         on alerts.customer_id = customers.customer_id
@@ -68,11 +76,11 @@ final as (
         cast(by_class.executed_count as integer) as executed_count,
         cast(by_class.completed_amount_vnd as numeric(24, 2)) as completed_amount_vnd,
         {%- for level in ['a', 'b', 'c', 'd'] %}
-        cast(by_class.class_{{ level }}_count as integer) as class_{{ level }}_count,
-        cast(by_class.class_{{ level }}_amount_vnd as numeric(24, 2)) as class_{{ level }}_amount_vnd,
+            cast(by_class.class_{{ level }}_count as integer) as class_{{ level }}_count,
+            cast(by_class.class_{{ level }}_amount_vnd as numeric(24, 2)) as class_{{ level }}_amount_vnd,
         {%- endfor %}
-        {%- for kind in kinds %}
-        cast(coalesce(breaches.{{ kind }}_count, 0) as integer) as {{ kind }}_count,
+        {%- for kind in breach_kinds %}
+            cast(coalesce(breaches.{{ kind }}_count, 0) as integer) as {{ kind }}_count,
         {%- endfor %}
         cast(coalesce(weak_amounts.weak_authentication_amount_vnd, 0) as numeric(24, 2))
             as weak_authentication_amount_vnd,

@@ -19,10 +19,20 @@ customers as (
 numbered as (
     select
         auth_logs.*,
+        transactions.transacted_at as txn_at,
         row_number() over (
             partition by auth_logs.transaction_id order by auth_logs.authenticated_at, auth_logs.auth_log_id
         ) as attempt_number
     from auth_logs
+    inner join transactions
+        on auth_logs.transaction_id = transactions.transaction_id
+),
+
+timed as (
+    select
+        *,
+        {{ dbt.datediff('txn_at', 'authenticated_at', 'second') }} as seconds_after  -- noqa: LT05 (the adapter's datediff expansion is long)
+    from numbered
 ),
 
 final as (
@@ -40,11 +50,10 @@ final as (
         cast(numbered.auth_result = 'success' as boolean) as is_success,
         cast(methods.is_biometric_match as boolean) as is_biometric_match,
         cast(numbered.attempt_number as integer) as attempt_number,
-        cast({{ dbt.datediff('transactions.transacted_at', 'numbered.authenticated_at', 'second') }} as integer)
-            as seconds_after_transaction,
+        cast(numbered.seconds_after as integer) as seconds_after_transaction,
         cast(cast(numbered.authenticated_at as date) as date) as auth_date,
         cast(numbered.authenticated_at as timestamp) as authenticated_at
-    from numbered
+    from timed as numbered
     inner join methods
         on numbered.auth_method_id = methods.auth_method_id
     inner join transactions

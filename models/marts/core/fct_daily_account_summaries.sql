@@ -22,8 +22,10 @@ final as (
         cast(sum(case when transaction_status = 'cancelled' then 1 else 0 end) as integer) as cancelled_count,
         cast(sum(case when is_completed then amount_vnd else 0 end) as numeric(24, 2)) as completed_amount_vnd,
         {%- for level in ['A', 'B', 'C', 'D'] %}
-        cast(sum(case when is_completed and required_level = '{{ level }}' then amount_vnd else 0 end)
-            as numeric(24, 2)) as level_{{ level | lower }}_amount_vnd,
+            cast(
+                sum(case when is_completed and required_level = '{{ level }}' then amount_vnd else 0 end)
+                as numeric(24, 2)
+            ) as level_{{ level | lower }}_amount_vnd,
         {%- endfor %}
         cast(sum(case when achieved_level in ('C', 'D') then 1 else 0 end) as integer) as strong_auth_count,
         cast(sum(case when has_biometric_match then 1 else 0 end) as integer) as biometric_match_count,

@@ -19,7 +19,11 @@ labels as (
 ),
 
 transactions as (
-    select transaction_id, customer_id, transaction_date from {{ ref('stg_core_banking__transactions') }}
+    select
+        transaction_id,
+        customer_id,
+        transaction_date
+    from {{ ref('stg_core_banking__transactions') }}
 ),
 
 alerted_transactions as (
@@ -45,7 +49,8 @@ scored as (
         rules.typology,
         count(alerted_transactions.transaction_id) as alerted_transactions,
         sum(case
-            when labels.transaction_id is not null and (rules.typology is null or labels.fraud_scenario = rules.typology)
+            when
+                labels.transaction_id is not null and (rules.typology is null or labels.fraud_scenario = rules.typology)
                 then 1
             else 0
         end) as true_positives
@@ -63,7 +68,7 @@ labelled as (
         count(labels.transaction_id) as labelled_transactions
     from rules
     left join labels
-        on rules.typology is null or labels.fraud_scenario = rules.typology
+        on rules.typology is null or rules.typology = labels.fraud_scenario
     group by rules.rule_code
 ),
 

@@ -5,6 +5,99 @@
     and the status is never invented.
 -#}
 
+{%- set transaction_rules = [
+    {'code': 'high_value_transaction',
+     'when': 'amount_vnd > ' ~ var('high_value_threshold_vnd'),
+     'value': 'amount_vnd', 'threshold': var('high_value_threshold_vnd'),
+     'details': "'amount ' || " ~ as_text('amount_vnd') ~ " || ' VND'"},
+    {'code': 'untrusted_device',
+     'when': "not is_device_trusted or device_status in ('blocked', 'suspicious')",
+     'details': "'device ' || " ~ as_text('device_id') ~ " || ' trusted=' || case when is_device_trusted"
+                ~ " then 'yes' else 'no' end || ' status=' || device_status"},
+    {'code': 'weak_authentication',
+     'when': 'is_executed and not is_compliant',
+     'value': 'amount_vnd',
+     'details': "'required ' || required_level || ', achieved ' || coalesce(achieved_level, 'none')"},
+    {'code': 'strong_auth_required',
+     'when': "is_executed and customer_type = 'individual' and sbv_group in ('I.3', 'I.4') and amount_vnd > "
+             ~ var('strong_auth_amount_vnd') ~ " and not has_biometric_match",
+     'value': 'amount_vnd', 'threshold': var('strong_auth_amount_vnd'),
+     'details': "'transfer of ' || " ~ as_text('amount_vnd') ~ " || ' VND without biometric match'"},
+    {'code': 'daily_limit_strong_auth',
+     'when': "is_executed and customer_type = 'individual' and sbv_group = 'I.3' and amount_vnd"
+             ~ " + unverified_total_before_vnd > " ~ var('daily_strong_auth_total_vnd') ~ " and not has_biometric_match",
+     'value': 'amount_vnd + unverified_total_before_vnd', 'threshold': var('daily_strong_auth_total_vnd'),
+     'details': "'G+Tksth ' || " ~ as_text('amount_vnd + unverified_total_before_vnd')
+                ~ " || ' VND without biometric match'"},
+    {'code': 'auth_failure',
+     'when': 'auth_failed_count >= ' ~ var('auth_failure_min_failed_attempts'),
+     'value': 'auth_failed_count', 'threshold': var('auth_failure_min_failed_attempts'),
+     'details': as_text('auth_failed_count') ~ " || ' failed attempts'"},
+    {'code': 'inactive_account',
+     'when': "from_account_status <> 'active' or customer_status <> 'active'",
+     'details': "'account status ' || from_account_status || ', customer status ' || customer_status"},
+    {'code': 'new_device_without_biometric',
+     'when': "is_executed and customer_type = 'individual' and is_first_use_of_new_device and not has_biometric_match",
+     'value': 'amount_vnd',
+     'details': "'first transaction on device ' || " ~ as_text('device_id') ~ " || ' without biometric match'"},
+    {'code': 'account_takeover',
+     'when': 'is_transfer_to_other and is_new_payee and not is_device_trusted and transacted_at < '
+             ~ dbt.dateadd('hour', var('takeover_device_age_hours'), 'device_first_seen_at')
+             ~ ' and device_early_failed_attempts >= 1 and amount_vnd >= ' ~ var('takeover_min_amount_vnd'),
+     'value': 'amount_vnd', 'threshold': var('takeover_min_amount_vnd'),
+     'details': "'new payee from untrusted device ' || " ~ as_text('device_id')
+                ~ " || ' registered within hours, ' || " ~ as_text('device_early_failed_attempts')
+                ~ " || ' failed attempts on it'"},
+    {'code': 'structuring',
+     'when': 'is_in_structuring_band and is_transfer_to_other and structuring_band_count >= '
+             ~ var('structuring_min_count'),
+     'value': 'structuring_band_count', 'threshold': var('structuring_min_count'),
+     'details': as_text('structuring_band_count') ~ " || ' transfers just under " ~ var('structuring_max_amount_vnd')
+                ~ " VND within " ~ var('structuring_window_hours') ~ " hours'"},
+    {'code': 'mule_account',
+     'when': 'is_mule_flow',
+     'value': 'mule_forward_share', 'threshold': var('mule_min_forward_share'),
+     'details': as_text('mule_distinct_senders') ~ " || ' senders in one day, ' || "
+                ~ as_text('cast(round(mule_forward_share * 100, 0) as integer)') ~ " || '% forwarded'"},
+    {'code': 'velocity_burst',
+     'when': 'velocity_count >= ' ~ var('velocity_min_count'),
+     'value': 'velocity_count', 'threshold': var('velocity_min_count'),
+     'details': as_text('velocity_count') ~ " || ' transactions within " ~ var('velocity_window_minutes')
+                ~ " minutes'"},
+    {'code': 'dormant_reactivation',
+     'when': 'is_after_dormant_reactivation',
+     'value': 'amount_vnd', 'threshold': var('dormant_min_amount_vnd'),
+     'details': "'outflow within 24 hours of reactivating an account quiet for " ~ var('dormant_quiet_days')
+                ~ "+ days'"},
+] -%}
+
+{%- set customer_day_rules = [
+    {'code': 'auth_failure_rate',
+     'when': 'failed_attempts > ' ~ var('auth_failure_rate_daily_max'),
+     'value': 'failed_attempts', 'threshold': var('auth_failure_rate_daily_max'),
+     'details': as_text('failed_attempts') ~ " || ' failed attempts in the day'"},
+    {'code': 'unusual_pattern',
+     'when': 'large_transactions > ' ~ var('unusual_pattern_daily_max'),
+     'value': 'large_transactions', 'threshold': var('unusual_pattern_daily_max'),
+     'details': as_text('large_transactions') ~ " || ' transactions over " ~ var('unusual_pattern_amount_vnd')
+                ~ " VND in the day'"},
+    {'code': 'high_payment_volume',
+     'when': "customer_type = 'organization' and payments > " ~ var('org_payments_daily_max'),
+     'value': 'payments', 'threshold': var('org_payments_daily_max'),
+     'details': as_text('payments') ~ " || ' payments in the day'"},
+    {'code': 'unusual_cross_border_frequency',
+     'when': "customer_type = 'organization' and cross_border > " ~ var('org_cross_border_daily_max'),
+     'value': 'cross_border', 'threshold': var('org_cross_border_daily_max'),
+     'details': as_text('cross_border') ~ " || ' cross-border transfers in the day'"},
+] -%}
+
+{%- set ewallet_rule = {
+    'code': 'ewallet_monthly_limit',
+    'when': 'month_to_date_outflow_vnd > ' ~ var('ewallet_monthly_outflow_limit_vnd')
+            ~ ' and month_to_yesterday_outflow_vnd <= ' ~ var('ewallet_monthly_outflow_limit_vnd'),
+    'value': 'month_to_date_outflow_vnd', 'threshold': var('ewallet_monthly_outflow_limit_vnd'),
+    'details': "'e-wallet outflows this month reached ' || " ~ as_text('month_to_date_outflow_vnd') ~ " || ' VND'"} -%}
+
 with
 
 transactions as (
@@ -16,230 +109,10 @@ rules as (
 ),
 
 transaction_alerts as (
-    select
-        'high_value_transaction' as rule_code,
-        transaction_id,
-        customer_id,
-        from_account_id as account_id,
-        transaction_date as alert_date,
-        transacted_at as alerted_at,
-        amount_vnd as trigger_value,
-        cast({{ var('high_value_threshold_vnd') }} as numeric(24, 2)) as threshold_value,
-        'amount ' || cast(amount_vnd as {{ dbt.type_string() }}) || ' VND' as trigger_details
-    from transactions
-    where amount_vnd > {{ var('high_value_threshold_vnd') }}
-
-    union all
-
-    select
-        'untrusted_device',
-        transaction_id,
-        customer_id,
-        from_account_id,
-        transaction_date,
-        transacted_at,
-        null,
-        null,
-        'device ' || cast(device_id as {{ dbt.type_string() }}) || ' trusted='
-        || case when is_device_trusted then 'yes' else 'no' end || ' status=' || device_status
-    from transactions
-    where not is_device_trusted or device_status in ('blocked', 'suspicious')
-
-    union all
-
-    select
-        'weak_authentication',
-        transaction_id,
-        customer_id,
-        from_account_id,
-        transaction_date,
-        transacted_at,
-        amount_vnd,
-        null,
-        'required ' || required_level || ', achieved ' || coalesce(achieved_level, 'none')
-    from transactions
-    where is_executed and not is_compliant
-
-    union all
-
-    select
-        'strong_auth_required',
-        transaction_id,
-        customer_id,
-        from_account_id,
-        transaction_date,
-        transacted_at,
-        amount_vnd,
-        cast({{ var('strong_auth_amount_vnd') }} as numeric(24, 2)),
-        'transfer of ' || cast(amount_vnd as {{ dbt.type_string() }}) || ' VND without biometric match'
-    from transactions
-    where
-        is_executed
-        and customer_type = 'individual'
-        and sbv_group in ('I.3', 'I.4')
-        and amount_vnd > {{ var('strong_auth_amount_vnd') }}
-        and not has_biometric_match
-
-    union all
-
-    select
-        'daily_limit_strong_auth',
-        transaction_id,
-        customer_id,
-        from_account_id,
-        transaction_date,
-        transacted_at,
-        amount_vnd + unverified_total_before_vnd,
-        cast({{ var('daily_strong_auth_total_vnd') }} as numeric(24, 2)),
-        'G+Tksth ' || cast(amount_vnd + unverified_total_before_vnd as {{ dbt.type_string() }})
-        || ' VND without biometric match'
-    from transactions
-    where
-        is_executed
-        and customer_type = 'individual'
-        and sbv_group = 'I.3'
-        and amount_vnd + unverified_total_before_vnd > {{ var('daily_strong_auth_total_vnd') }}
-        and not has_biometric_match
-
-    union all
-
-    select
-        'auth_failure',
-        transaction_id,
-        customer_id,
-        from_account_id,
-        transaction_date,
-        transacted_at,
-        auth_failed_count,
-        {{ var('auth_failure_min_failed_attempts') }},
-        cast(auth_failed_count as {{ dbt.type_string() }}) || ' failed attempts'
-    from transactions
-    where auth_failed_count >= {{ var('auth_failure_min_failed_attempts') }}
-
-    union all
-
-    select
-        'inactive_account',
-        transaction_id,
-        customer_id,
-        from_account_id,
-        transaction_date,
-        transacted_at,
-        null,
-        null,
-        'account status ' || from_account_status || ', customer status ' || customer_status
-    from transactions
-    where from_account_status <> 'active' or customer_status <> 'active'
-
-    union all
-
-    select
-        'new_device_without_biometric',
-        transaction_id,
-        customer_id,
-        from_account_id,
-        transaction_date,
-        transacted_at,
-        amount_vnd,
-        null,
-        'first transaction on device ' || cast(device_id as {{ dbt.type_string() }}) || ' without biometric match'
-    from transactions
-    where
-        is_executed
-        and customer_type = 'individual'
-        and is_first_use_of_new_device
-        and not has_biometric_match
-
-    union all
-
-    select
-        'account_takeover',
-        transaction_id,
-        customer_id,
-        from_account_id,
-        transaction_date,
-        transacted_at,
-        amount_vnd,
-        cast({{ var('takeover_min_amount_vnd') }} as numeric(24, 2)),
-        'new payee from untrusted device ' || cast(device_id as {{ dbt.type_string() }})
-        || ' registered within hours, ' || cast(device_early_failed_attempts as {{ dbt.type_string() }})
-        || ' failed attempts on it'
-    from transactions
-    where
-        is_transfer_to_other
-        and is_new_payee
-        and not is_device_trusted
-        and transacted_at < {{ dbt.dateadd('hour', var('takeover_device_age_hours'), 'device_first_seen_at') }}
-        and device_early_failed_attempts >= 1
-        and amount_vnd >= {{ var('takeover_min_amount_vnd') }}
-
-    union all
-
-    select
-        'structuring',
-        transaction_id,
-        customer_id,
-        from_account_id,
-        transaction_date,
-        transacted_at,
-        structuring_band_count,
-        {{ var('structuring_min_count') }},
-        cast(structuring_band_count as {{ dbt.type_string() }}) || ' transfers just under '
-        || cast({{ var('structuring_max_amount_vnd') }} as {{ dbt.type_string() }}) || ' VND within '
-        || cast({{ var('structuring_window_hours') }} as {{ dbt.type_string() }}) || ' hours'
-    from transactions
-    where
-        is_in_structuring_band
-        and is_transfer_to_other
-        and structuring_band_count >= {{ var('structuring_min_count') }}
-
-    union all
-
-    select
-        'mule_account',
-        transaction_id,
-        customer_id,
-        from_account_id,
-        transaction_date,
-        transacted_at,
-        mule_forward_share,
-        cast({{ var('mule_min_forward_share') }} as numeric(24, 2)),
-        cast(mule_distinct_senders as {{ dbt.type_string() }}) || ' senders in one day, '
-        || cast(cast(round(mule_forward_share * 100, 0) as integer) as {{ dbt.type_string() }}) || '% forwarded'
-    from transactions
-    where is_mule_flow
-
-    union all
-
-    select
-        'velocity_burst',
-        transaction_id,
-        customer_id,
-        from_account_id,
-        transaction_date,
-        transacted_at,
-        velocity_count,
-        {{ var('velocity_min_count') }},
-        cast(velocity_count as {{ dbt.type_string() }}) || ' transactions within '
-        || cast({{ var('velocity_window_minutes') }} as {{ dbt.type_string() }}) || ' minutes'
-    from transactions
-    where velocity_count >= {{ var('velocity_min_count') }}
-
-    union all
-
-    select
-        'dormant_reactivation',
-        transaction_id,
-        customer_id,
-        from_account_id,
-        transaction_date,
-        transacted_at,
-        amount_vnd,
-        cast({{ var('dormant_min_amount_vnd') }} as numeric(24, 2)),
-        'outflow within 24 hours of reactivating an account quiet for '
-        || cast({{ var('dormant_quiet_days') }} as {{ dbt.type_string() }}) || '+ days'
-    from transactions
-    where is_after_dormant_reactivation
+    {%- for rule in transaction_rules %}
+        {{ alert_branch(rule, 'transactions', 'transaction') }}
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 ),
 
 customer_days as (
@@ -283,82 +156,11 @@ ewallet_crossings as (
 ),
 
 customer_day_alerts as (
-    select
-        'auth_failure_rate' as rule_code,
-        cast(null as bigint) as transaction_id,
-        customer_id,
-        cast(null as bigint) as account_id,
-        transaction_date as alert_date,
-        last_transacted_at as alerted_at,
-        failed_attempts as trigger_value,
-        {{ var('auth_failure_rate_daily_max') }} as threshold_value,
-        cast(failed_attempts as {{ dbt.type_string() }}) || ' failed attempts in the day' as trigger_details
-    from customer_days
-    where failed_attempts > {{ var('auth_failure_rate_daily_max') }}
-
-    union all
-
-    select
-        'unusual_pattern',
-        null,
-        customer_id,
-        null,
-        transaction_date,
-        last_transacted_at,
-        large_transactions,
-        {{ var('unusual_pattern_daily_max') }},
-        cast(large_transactions as {{ dbt.type_string() }}) || ' transactions over '
-        || cast({{ var('unusual_pattern_amount_vnd') }} as {{ dbt.type_string() }}) || ' VND in the day'
-    from customer_days
-    where large_transactions > {{ var('unusual_pattern_daily_max') }}
-
-    union all
-
-    select
-        'high_payment_volume',
-        null,
-        customer_id,
-        null,
-        transaction_date,
-        last_transacted_at,
-        payments,
-        {{ var('org_payments_daily_max') }},
-        cast(payments as {{ dbt.type_string() }}) || ' payments in the day'
-    from customer_days
-    where customer_type = 'organization' and payments > {{ var('org_payments_daily_max') }}
-
-    union all
-
-    select
-        'unusual_cross_border_frequency',
-        null,
-        customer_id,
-        null,
-        transaction_date,
-        last_transacted_at,
-        cross_border,
-        {{ var('org_cross_border_daily_max') }},
-        cast(cross_border as {{ dbt.type_string() }}) || ' cross-border transfers in the day'
-    from customer_days
-    where customer_type = 'organization' and cross_border > {{ var('org_cross_border_daily_max') }}
-
-    union all
-
-    select
-        'ewallet_monthly_limit',
-        null,
-        customer_id,
-        null,
-        transaction_date,
-        last_transacted_at,
-        month_to_date_outflow_vnd,
-        {{ var('ewallet_monthly_outflow_limit_vnd') }},
-        'e-wallet outflows this month reached ' || cast(month_to_date_outflow_vnd as {{ dbt.type_string() }})
-        || ' VND'
-    from ewallet_crossings
-    where
-        month_to_date_outflow_vnd > {{ var('ewallet_monthly_outflow_limit_vnd') }}
-        and month_to_yesterday_outflow_vnd <= {{ var('ewallet_monthly_outflow_limit_vnd') }}
+    {%- for rule in customer_day_rules %}
+        {{ alert_branch(rule, 'customer_days', 'customer_day') }}
+        union all
+    {%- endfor %}
+    {{ alert_branch(ewallet_rule, 'ewallet_crossings', 'customer_day') }}
 ),
 
 all_alerts as (

@@ -9,18 +9,27 @@ transactions as (
 
 digits as (
     {%- for d in range(1, 10) %}
-    select {{ d }} as first_digit{% if not loop.last %} union all{% endif %}
+        select {{ d }} as first_digit{% if not loop.last %}
+            union all{% endif %}
     {%- endfor %}
+),
+
+leading_digits as (
+    select
+        customer_type as customer_segment,
+        cast({{ dbt.date_trunc('month', 'transaction_date') }} as date) as month_start,
+        cast(left(cast(cast(amount_vnd as bigint) as {{ dbt.type_string() }}), 1) as integer) as first_digit
+    from transactions
 ),
 
 observed as (
     select
-        customer_type as customer_segment,
-        cast({{ dbt.date_trunc('month', 'transaction_date') }} as date) as month_start,
-        cast(left(cast(cast(amount_vnd as bigint) as {{ dbt.type_string() }}), 1) as integer) as first_digit,
+        customer_segment,
+        month_start,
+        first_digit,
         count(*) as observed_count
-    from transactions
-    group by 1, 2, 3
+    from leading_digits
+    group by customer_segment, month_start, first_digit
 ),
 
 segment_months as (
