@@ -31,7 +31,8 @@ numbered as (
 timed as (
     select
         *,
-        {{ dbt.datediff('txn_at', 'authenticated_at', 'second') }} as seconds_after  -- noqa: LT05 (the adapter's datediff expansion is long)
+        {#- the adapter's datediff expands to a long line -#}
+        {{ dbt.datediff('txn_at', 'authenticated_at', 'second') }} as seconds_after  -- noqa: LT05
     from numbered
 ),
 
