@@ -13,12 +13,11 @@
 with filtered as (
     select {{ columns | join(", ") }}
     from {{ model }}
-    where
-        {% if row_condition %}({{ row_condition }}) and {% endif %}
+    {{ dq_where(row_condition) }}
         {%- if ignore_row_if == "all_values_are_missing" %}
-        not ({% for c in columns %}{{ c }} is null{% if not loop.last %} and {% endif %}{% endfor %})
+        and not ({% for c in columns %}{{ c }} is null{% if not loop.last %} and {% endif %}{% endfor %})
         {%- else %}
-        {% for c in columns %}{{ c }} is not null{% if not loop.last %} and {% endif %}{% endfor %}
+        and {% for c in columns %}{{ c }} is not null{% if not loop.last %} and {% endif %}{% endfor %}
         {%- endif %}
 ),
 
