@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--format", dest="fmt", default="parquet", help="csv or parquet (default parquet)")
     gen.add_argument("--fraud-rate", type=_rate, default=0.005,
                      help="share of transactions that belong to a planted fraud scenario (default 0.005)")
+    gen.add_argument("--dirty-rate", type=_rate, default=0.0,
+                     help="share of extra bad rows planted in every table, listed in _expected_rejections.csv "
+                          "(default 0: clean data)")
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
 
     load = sub.add_parser("load", help="load a dataset into the raw schema of DuckDB or PostgreSQL",
@@ -89,7 +92,8 @@ def _generate(args) -> int:
     from .generate import generate
 
     cfg = GenerateConfig(customers=args.customers, days=args.days, start_date=parse_date(args.start_date),
-                         seed=args.seed, fmt=args.fmt.lower(), fraud_rate=args.fraud_rate).validate()
+                         seed=args.seed, fmt=args.fmt.lower(), fraud_rate=args.fraud_rate,
+                         dirty_rate=args.dirty_rate).validate()
     started = time.perf_counter()
     manifest = generate(cfg, Path(args.out), quiet=args.quiet)
     if not args.quiet:

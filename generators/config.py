@@ -26,6 +26,7 @@ class GenerateConfig:
     fmt: str = "parquet"
     fraud_rate: float = 0.005
     organization_share: float = 0.10
+    dirty_rate: float = 0.0
     extra: dict = field(default_factory=dict)
 
     def validate(self) -> GenerateConfig:
@@ -43,6 +44,8 @@ class GenerateConfig:
             raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, got {self.fmt!r}")
         if not 0.0 <= self.fraud_rate <= 0.2:
             raise ConfigError(f"--fraud-rate must be between 0 and 0.2, got {self.fraud_rate}")
+        if not 0.0 <= self.dirty_rate <= 0.2:
+            raise ConfigError(f"--dirty-rate must be between 0 and 0.2, got {self.dirty_rate}")
         if not 0.0 <= self.organization_share <= 1.0:
             raise ConfigError("organization share must be between 0 and 1")
         return self

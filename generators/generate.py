@@ -17,6 +17,7 @@ from .activity import DESCRIPTION_POOL, DeviceSwitch, day_start_seconds, fill_de
 from .auth import auth_log_table, simulate_attempts
 from .batch import SCENARIOS, TRANSACTION_TYPES, concat, take
 from .config import GenerateConfig
+from .dirty import DirtyPlanter
 from .population import (
     Population,
     build_population,
@@ -34,6 +35,7 @@ from .writers import atomic_directory, write_table
 STATUSES = ("completed", "failed", "pending", "cancelled")
 CHANNELS = ("mobile_app", "internet_banking")
 MANIFEST = "_manifest.json"
+EXPECTED_REJECTIONS = "_expected_rejections.csv"
 
 
 def _nullable_ids(values: np.ndarray) -> pa.Array:
@@ -108,6 +110,8 @@ def generate(cfg: GenerateConfig, out_dir: Path, quiet: bool = False) -> dict:
         rows: Counter[str] = Counter()
         labelled: Counter[str] = Counter()
         next_txn, next_log = 1, 1
+        planter = DirtyPlanter(cfg.dirty_rate, cfg.seed)
+        table_index = {name: i for i, name in enumerate(TABLES)}
 
         days = tqdm(range(cfg.days), desc="generating", unit="day", disable=quiet, file=sys.stderr)
         for day in days:
@@ -131,9 +135,10 @@ def generate(cfg: GenerateConfig, out_dir: Path, quiet: bool = False) -> dict:
             labels = _labels_table(batch, txn_ids)
             for name, table in (("payment_transactions", txns), ("authentication_logs", logs),
                                 ("fraud_labels", labels)):
+                labelled.update(table.column("scenario").to_pylist() if name == "fraud_labels" else [])
+                table = planter.add(name, table, cfg.rng(4, day, table_index[name]))
                 write_table(table, tmp / name / f"{stem}.{cfg.fmt}", cfg.fmt)
                 rows[name] += table.num_rows
-            labelled.update(labels.column("scenario").to_pylist())
             next_txn += n
             next_log += logs.num_rows
             days.set_postfix(transactions=f"{rows['payment_transactions']:,}")
@@ -144,6 +149,7 @@ def generate(cfg: GenerateConfig, out_dir: Path, quiet: bool = False) -> dict:
         state = dict(pop.tables)
         state["devices"] = pa.concat_tables(pop.device_tables + [new_devices])
         for name, table in state.items():
+            table = planter.add(name, table, cfg.rng(5, table_index[name]))
             write_table(table, tmp / f"{name}.{cfg.fmt}", cfg.fmt)
             rows[name] = table.num_rows
 
@@ -155,6 +161,9 @@ def generate(cfg: GenerateConfig, out_dir: Path, quiet: bool = False) -> dict:
             "scenario_events": plan.counts,
             "labelled_transactions": {s: labelled.get(s, 0) for s in SCENARIOS},
             "next_ids": {"transaction_id": next_txn, "log_id": next_log, "device_id": registry.next_id},
+            "dirty_rows": len(planter.expected),
         }
+        if cfg.dirty_rate > 0:
+            planter.write(tmp / EXPECTED_REJECTIONS)
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return manifest

@@ -49,3 +49,15 @@
         else repeat('*', length(split_part({{ column }}, '@', 1))) || '@' || split_part({{ column }}, '@', 2)
     end
 {%- endmacro %}
+
+{#- Gather planner statistics on a freshly built table (PostgreSQL); nothing elsewhere. -#}
+{% macro analyze_after_build() -%}
+    {{ return(adapter.dispatch('analyze_after_build', 'timo_bank')()) }}
+{%- endmacro %}
+
+{% macro default__analyze_after_build() -%}
+{%- endmacro %}
+
+{% macro postgres__analyze_after_build() -%}
+    {%- if model.config.materialized in ('table', 'incremental') -%}analyze {{ this }}{%- endif -%}
+{%- endmacro %}

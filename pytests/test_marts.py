@@ -187,10 +187,19 @@ def test_each_typology_is_detected(duckdb_warehouse):
 
 
 def test_only_the_evaluation_reads_the_labels():
-    readers = [p.relative_to(ROOT) for p in (ROOT / "models").rglob("*.sql")
-               if "stg_ground_truth__fraud_labels" in p.read_text() or "'ground_truth'" in p.read_text()]
-    assert sorted(map(str, readers)) == ["models/marts/risk/eval_detection_quality.sql",
-                                         "models/staging/ground_truth/stg_ground_truth__fraud_labels.sql"]
+    readers = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "models").rglob("*.sql")
+                     if "fraud_labels" in p.read_text() or "'ground_truth'" in p.read_text())
+    assert readers == [
+        # the labels' own staging, validation, clean and quarantine models
+        "models/intermediate/quality/int_fraud_labels_clean.sql",
+        "models/intermediate/quality/int_fraud_labels_validated.sql",
+        # the one model that scores detection against them
+        "models/marts/risk/eval_detection_quality.sql",
+        # counts of quarantined rows per table (no label values)
+        "models/marts/quality/rpt_quarantine_summary.sql",
+        "models/quarantine/quarantine_fraud_labels.sql",
+        "models/staging/ground_truth/stg_ground_truth__fraud_labels.sql",
+    ]
 
 
 # ---- PII ----------------------------------------------------------------------------------------------

@@ -10,15 +10,15 @@
 with
 
 transactions as (
-    select * from {{ ref('stg_core_banking__transactions') }}
+    select * from {{ ref('int_transactions_clean') }}
 ),
 
 customers as (
-    select * from {{ ref('stg_core_banking__customers') }}
+    select * from {{ ref('int_customers_clean') }}
 ),
 
 auth_logs as (
-    select * from {{ ref('stg_core_banking__authentication_logs') }}
+    select * from {{ ref('int_authentication_logs_clean') }}
 ),
 
 methods as (
@@ -37,7 +37,10 @@ attempts as (
         auth_logs.authenticated_at,
         methods.method_code,
         methods.is_biometric_match,
-        customers.customer_type
+        customers.customer_type,
+        max(case when auth_logs.auth_result = 'success' and methods.is_biometric_match then 1 else 0 end)
+            over (partition by auth_logs.transaction_id)
+        = 1 as transaction_has_biometric_match
     from auth_logs
     inner join methods
         on auth_logs.auth_method_id = methods.auth_method_id
@@ -67,13 +70,11 @@ achieved as (
         attempts.transaction_id,
         max(level_rules.achieved_level) as achieved_level
     from attempts
-    inner join per_transaction
-        on attempts.transaction_id = per_transaction.transaction_id
     inner join level_rules
         on
             attempts.customer_type = level_rules.customer_type
             and attempts.method_code = level_rules.method_code
-            and (not level_rules.requires_biometric_match or per_transaction.has_biometric_match)
+            and (not level_rules.requires_biometric_match or attempts.transaction_has_biometric_match)
     where attempts.auth_result = 'success'
     group by attempts.transaction_id
 ),

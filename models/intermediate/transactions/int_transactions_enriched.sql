@@ -3,23 +3,23 @@
 with
 
 transactions as (
-    select * from {{ ref('stg_core_banking__transactions') }}
+    select * from {{ ref('int_transactions_clean') }}
 ),
 
 customers as (
-    select * from {{ ref('stg_core_banking__customers') }}
+    select * from {{ ref('int_customers_clean') }}
 ),
 
 accounts as (
-    select * from {{ ref('stg_core_banking__accounts') }}
+    select * from {{ ref('int_accounts_clean') }}
 ),
 
 devices as (
-    select * from {{ ref('stg_core_banking__devices') }}
+    select * from {{ ref('int_devices_clean') }}
 ),
 
 counterparty_accounts as (
-    select * from {{ ref('stg_interbank__counterparty_accounts') }}
+    select * from {{ ref('int_counterparty_accounts_clean') }}
 ),
 
 banks as (

@@ -21,7 +21,7 @@ customers as (
     select
         customer_id,
         customer_type
-    from {{ ref('stg_core_banking__customers') }}
+    from {{ ref('int_customers_clean') }}
 ),
 
 by_class as (

@@ -1,11 +1,11 @@
 with
 
 accounts as (
-    select * from {{ ref('stg_core_banking__accounts') }}
+    select * from {{ ref('int_accounts_clean') }}
 ),
 
 customers as (
-    select * from {{ ref('stg_core_banking__customers') }}
+    select * from {{ ref('int_customers_clean') }}
 ),
 
 activity as (
@@ -14,7 +14,7 @@ activity as (
         count(*) as transaction_count,
         min(transacted_at) as first_transaction_at,
         max(transacted_at) as last_transaction_at
-    from {{ ref('stg_core_banking__transactions') }}
+    from {{ ref('int_transactions_clean') }}
     group by from_account_id
 ),
 

@@ -8,7 +8,7 @@ counterparty_accounts as (
     select
         bank_code,
         count(*) as counterparty_account_count
-    from {{ ref('stg_interbank__counterparty_accounts') }}
+    from {{ ref('int_counterparty_accounts_clean') }}
     group by bank_code
 ),
 

@@ -1,7 +1,7 @@
 with
 
 customers as (
-    select * from {{ ref('stg_core_banking__customers') }}
+    select * from {{ ref('int_customers_clean') }}
 ),
 
 provinces as (
@@ -13,7 +13,7 @@ accounts as (
         customer_id,
         count(*) as account_count,
         sum(balance_vnd) as total_balance_vnd
-    from {{ ref('stg_core_banking__accounts') }}
+    from {{ ref('int_accounts_clean') }}
     group by customer_id
 ),
 
@@ -21,7 +21,7 @@ devices as (
     select
         customer_id,
         count(*) as device_count
-    from {{ ref('stg_core_banking__devices') }}
+    from {{ ref('int_devices_clean') }}
     group by customer_id
 ),
 

@@ -1,7 +1,7 @@
 with
 
 devices as (
-    select * from {{ ref('stg_core_banking__devices') }}
+    select * from {{ ref('int_devices_clean') }}
 ),
 
 usage as (
@@ -10,7 +10,7 @@ usage as (
         count(*) as transaction_count,
         min(transacted_at) as first_transaction_at,
         max(transacted_at) as last_transaction_at
-    from {{ ref('stg_core_banking__transactions') }}
+    from {{ ref('int_transactions_clean') }}
     group by device_id
 ),
 

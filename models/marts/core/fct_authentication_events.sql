@@ -1,7 +1,7 @@
 with
 
 auth_logs as (
-    select * from {{ ref('stg_core_banking__authentication_logs') }}
+    select * from {{ ref('int_authentication_logs_clean') }}
 ),
 
 methods as (
@@ -9,11 +9,11 @@ methods as (
 ),
 
 transactions as (
-    select * from {{ ref('stg_core_banking__transactions') }}
+    select * from {{ ref('int_transactions_clean') }}
 ),
 
 customers as (
-    select * from {{ ref('stg_core_banking__customers') }}
+    select * from {{ ref('int_customers_clean') }}
 ),
 
 numbered as (

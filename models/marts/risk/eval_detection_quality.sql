@@ -15,7 +15,7 @@ rules as (
 ),
 
 labels as (
-    select * from {{ ref('stg_ground_truth__fraud_labels') }}
+    select * from {{ ref('int_fraud_labels_clean') }}
 ),
 
 transactions as (
@@ -23,7 +23,7 @@ transactions as (
         transaction_id,
         customer_id,
         transaction_date
-    from {{ ref('stg_core_banking__transactions') }}
+    from {{ ref('int_transactions_clean') }}
 ),
 
 alerted_transactions as (

@@ -1,0 +1,102 @@
+{{ config(materialized='table') }}
+
+with
+
+transactions as (
+    select * from {{ ref('stg_core_banking__transactions') }}
+),
+
+limits as (
+    select * from {{ ref('transaction_amount_limits') }}
+),
+
+accounts as (
+    select account_id from {{ ref('int_accounts_clean') }}
+),
+
+customers as (
+    select customer_id from {{ ref('int_customers_clean') }}
+),
+
+devices as (
+    select device_id from {{ ref('int_devices_clean') }}
+),
+
+counterparty_accounts as (
+    select counterparty_account_id from {{ ref('int_counterparty_accounts_clean') }}
+),
+
+checked as (
+    select
+        transactions.*,
+        case
+            when
+                transactions.transaction_id is null or transactions.from_account_id is null
+                or transactions.customer_id is null or transactions.device_id is null
+                or transactions.transaction_type is null or transactions.amount_vnd is null
+                or transactions.transacted_at is null or transactions.transaction_status is null
+                then 'missing_required_field'
+            when
+                limits.transaction_type is null
+                or transactions.transaction_status not in ('pending', 'completed', 'failed', 'cancelled')
+                or transactions.channel not in ('mobile_app', 'internet_banking')
+                then 'unknown_value'
+            when
+                transactions.amount_vnd < limits.min_amount_vnd or transactions.amount_vnd > limits.max_amount_vnd
+                then 'invalid_amount'
+            when transactions.transacted_at > {{ dbt.current_timestamp() }} then 'future_timestamp'
+        end as check_reason,
+        source_accounts.account_id is null
+        or customers.customer_id is null
+        or devices.device_id is null
+        or (transactions.to_internal_account_id is not null and target_accounts.account_id is null)
+        or (
+            transactions.to_external_account_id is not null
+            and counterparty_accounts.counterparty_account_id is null
+        ) as is_orphan
+    from transactions
+    left join limits
+        on transactions.transaction_type = limits.transaction_type
+    left join accounts as source_accounts
+        on transactions.from_account_id = source_accounts.account_id
+    left join accounts as target_accounts
+        on transactions.to_internal_account_id = target_accounts.account_id
+    left join customers
+        on transactions.customer_id = customers.customer_id
+    left join devices
+        on transactions.device_id = devices.device_id
+    left join counterparty_accounts
+        on transactions.to_external_account_id = counterparty_accounts.counterparty_account_id
+),
+
+keyed as (
+    select
+        *,
+        row_number() over (partition by transaction_id, check_reason is null order by transacted_at) as key_copy
+    from checked
+),
+
+final as (
+    select
+        transaction_id,
+        from_account_id,
+        to_internal_account_id,
+        to_external_account_id,
+        customer_id,
+        device_id,
+        transaction_type,
+        transaction_status,
+        channel,
+        description,
+        amount_vnd,
+        transacted_at,
+        transaction_date,
+        case
+            when check_reason is not null then check_reason
+            when key_copy > 1 then 'duplicate_key'
+            when is_orphan then 'orphan_reference'
+        end as dq_reason
+    from keyed
+)
+
+select * from final
