@@ -42,19 +42,32 @@ def test_dbt_build_on_duckdb(parquet_dataset, tmp_path):
     assert n_raw == n_stg > 0
 
 
-def test_dbt_tests_catch_a_broken_key(parquet_dataset, tmp_path):
-    """The staging tests are live: a duplicated transaction makes `dbt build` fail."""
+def test_a_broken_key_is_quarantined_and_the_standards_gate(parquet_dataset, tmp_path):
+    """A duplicated raw transaction warns in staging and goes to quarantine while the build stays
+    green; a broken standard on the clean layer fails the build."""
     db = tmp_path / "warehouse.duckdb"
     load_duckdb(parquet_dataset, db, quiet=True)
     with duckdb.connect(str(db)) as con:
         con.execute("insert into raw.payment_transactions select * from raw.payment_transactions limit 1")
+    env = {"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")}
     target = tmp_path / "target"
-    result = run_dbt("build", "--target", "duckdb", "--target-path", str(target),
-                     "--select", "stg_core_banking__transactions",
-                     env={"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")})
+    result = run_dbt("build", "--target", "duckdb", "--target-path", str(target), env=env)
+    assert result.returncode == 0, result.stdout[-4000:]
+    data = json.loads((target / "run_results.json").read_text())["results"]
+    warned = {r["unique_id"].split(".")[2]: r["failures"] for r in data if r["status"] == "warn"}
+    assert warned == {"unique_stg_core_banking__transactions_transaction_id": 1}
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select dq_reason from quarantine.quarantine_transactions").fetchall() == [
+            ("duplicate_key",)]
+
+    with duckdb.connect(str(db)) as con:
+        con.execute("update intermediate.int_transactions_classified set required_level = null "
+                    "where transaction_id = (select min(transaction_id) from intermediate.int_transactions_classified)")
+    result = run_dbt("test", "--target", "duckdb", "--target-path", str(target), "--select",
+                     "int_transactions_classified,test_type:data", env=env)
     assert result.returncode != 0
     failed = [k for k, v in _results(target).items() if v == "fail"]
-    assert any("unique_stg_core_banking__transactions_transaction_id" in k for k in failed), failed
+    assert any("not_null_int_transactions_classified_required_level" in k for k in failed), failed
 
 
 @pytest.mark.postgres

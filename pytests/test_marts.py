@@ -193,10 +193,10 @@ def test_only_the_evaluation_reads_the_labels():
         # the labels' own staging, validation, clean and quarantine models
         "models/intermediate/quality/int_fraud_labels_clean.sql",
         "models/intermediate/quality/int_fraud_labels_validated.sql",
-        # the one model that scores detection against them
-        "models/marts/risk/eval_detection_quality.sql",
         # counts of quarantined rows per table (no label values)
         "models/marts/quality/rpt_quarantine_summary.sql",
+        # the one model that scores detection against them
+        "models/marts/risk/eval_detection_quality.sql",
         "models/quarantine/quarantine_fraud_labels.sql",
         "models/staging/ground_truth/stg_ground_truth__fraud_labels.sql",
     ]
