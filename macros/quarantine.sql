@@ -1,17 +1,104 @@
-{#- The rows of a validated model that pass every check (clean) or fail one (quarantine). The
-    validated models list their columns explicitly, with dq_reason last. -#}
-{% macro clean_rows(validated_model, columns) -%}
+{#- The columns of each raw table after staging (in order), and the raw table it comes from: the one
+    list the clean and the quarantine models share. -#}
+{% macro dq_entities() -%}
+    {{ return({
+        'accounts': {'raw_table': 'bank_accounts', 'columns': [
+            'account_id',
+            'customer_id',
+            'account_number',
+            'account_type',
+            'currency_code',
+            'balance_vnd',
+            'account_status',
+            'opened_at',
+            'updated_at',
+        ]},
+        'authentication_logs': {'raw_table': 'authentication_logs', 'columns': [
+            'auth_log_id',
+            'transaction_id',
+            'auth_method_id',
+            'auth_result',
+            'failure_reason',
+            'authenticated_at',
+        ]},
+        'counterparty_accounts': {'raw_table': 'other_bank_accounts', 'columns': [
+            'counterparty_account_id',
+            'counterparty_customer_id',
+            'bank_code',
+            'account_number',
+            'currency_code',
+        ]},
+        'counterparty_customers': {'raw_table': 'other_bank_customers', 'columns': [
+            'counterparty_customer_id',
+            'bank_code',
+            'customer_type',
+            'full_name',
+            'country_code',
+        ]},
+        'customers': {'raw_table': 'customers', 'columns': [
+            'customer_id',
+            'customer_type',
+            'cccd_number',
+            'tax_code',
+            'full_name',
+            'gender',
+            'birth_date',
+            'phone_number',
+            'email',
+            'address',
+            'province_code',
+            'registration_date',
+            'customer_status',
+            'updated_at',
+        ]},
+        'devices': {'raw_table': 'devices', 'columns': [
+            'device_id',
+            'customer_id',
+            'device_type',
+            'device_identifier',
+            'os_info',
+            'is_trusted',
+            'device_status',
+            'first_seen_at',
+            'last_seen_at',
+            'updated_at',
+        ]},
+        'fraud_labels': {'raw_table': 'fraud_labels', 'columns': [
+            'transaction_id',
+            'fraud_scenario',
+            'fraud_event_id',
+        ]},
+        'transactions': {'raw_table': 'payment_transactions', 'columns': [
+            'transaction_id',
+            'from_account_id',
+            'to_internal_account_id',
+            'to_external_account_id',
+            'customer_id',
+            'device_id',
+            'transaction_type',
+            'transaction_status',
+            'channel',
+            'description',
+            'amount_vnd',
+            'transacted_at',
+            'transaction_date',
+        ]},
+    }) }}
+{%- endmacro %}
+
+{#- The rows of a validated model that pass every check (clean) or fail one (quarantine). -#}
+{% macro clean_rows(entity) -%}
     select
-        {{ columns | join(",\n        ") }}
-    from {{ ref(validated_model) }}
+        {{ dq_entities()[entity]['columns'] | join(",\n        ") }}
+    from {{ ref('int_' ~ entity ~ '_validated') }}
     where dq_reason is null
 {%- endmacro %}
 
-{% macro quarantined_rows(validated_model, raw_table, columns) -%}
+{% macro quarantined_rows(entity) -%}
     select
-        '{{ raw_table }}' as raw_table,
+        '{{ dq_entities()[entity]['raw_table'] }}' as raw_table,
         dq_reason,
-        {{ columns | join(",\n        ") }}
-    from {{ ref(validated_model) }}
+        {{ dq_entities()[entity]['columns'] | join(",\n        ") }}
+    from {{ ref('int_' ~ entity ~ '_validated') }}
     where dq_reason is not null
 {%- endmacro %}

@@ -1,18 +1,2 @@
 {#- Raw payment_transactions rows that pass every data-quality check: what the rest of the project reads. -#}
-{%- set columns = [
-    'transaction_id',
-    'from_account_id',
-    'to_internal_account_id',
-    'to_external_account_id',
-    'customer_id',
-    'device_id',
-    'transaction_type',
-    'transaction_status',
-    'channel',
-    'description',
-    'amount_vnd',
-    'transacted_at',
-    'transaction_date',
-] -%}
-
-{{ clean_rows('int_transactions_validated', columns) }}
+{{ clean_rows('transactions') }}
