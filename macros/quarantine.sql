@@ -1,8 +1,8 @@
-{#- The columns of each raw table after staging (in order), and the raw table it comes from: the one
-    list the clean and the quarantine models share. -#}
+{#- Per raw table: its staging model, its name, and its columns after staging (in order). The one
+    list the clean models, the quarantine models and the reconciliation test share. -#}
 {% macro dq_entities() -%}
     {{ return({
-        'accounts': {'raw_table': 'bank_accounts', 'columns': [
+        'accounts': {'staging_model': 'stg_core_banking__accounts', 'raw_table': 'bank_accounts', 'columns': [
             'account_id',
             'customer_id',
             'account_number',
@@ -13,7 +13,7 @@
             'opened_at',
             'updated_at',
         ]},
-        'authentication_logs': {'raw_table': 'authentication_logs', 'columns': [
+        'authentication_logs': {'staging_model': 'stg_core_banking__authentication_logs', 'raw_table': 'authentication_logs', 'columns': [
             'auth_log_id',
             'transaction_id',
             'auth_method_id',
@@ -21,21 +21,21 @@
             'failure_reason',
             'authenticated_at',
         ]},
-        'counterparty_accounts': {'raw_table': 'other_bank_accounts', 'columns': [
+        'counterparty_accounts': {'staging_model': 'stg_interbank__counterparty_accounts', 'raw_table': 'other_bank_accounts', 'columns': [
             'counterparty_account_id',
             'counterparty_customer_id',
             'bank_code',
             'account_number',
             'currency_code',
         ]},
-        'counterparty_customers': {'raw_table': 'other_bank_customers', 'columns': [
+        'counterparty_customers': {'staging_model': 'stg_interbank__counterparty_customers', 'raw_table': 'other_bank_customers', 'columns': [
             'counterparty_customer_id',
             'bank_code',
             'customer_type',
             'full_name',
             'country_code',
         ]},
-        'customers': {'raw_table': 'customers', 'columns': [
+        'customers': {'staging_model': 'stg_core_banking__customers', 'raw_table': 'customers', 'columns': [
             'customer_id',
             'customer_type',
             'cccd_number',
@@ -51,7 +51,7 @@
             'customer_status',
             'updated_at',
         ]},
-        'devices': {'raw_table': 'devices', 'columns': [
+        'devices': {'staging_model': 'stg_core_banking__devices', 'raw_table': 'devices', 'columns': [
             'device_id',
             'customer_id',
             'device_type',
@@ -63,12 +63,12 @@
             'last_seen_at',
             'updated_at',
         ]},
-        'fraud_labels': {'raw_table': 'fraud_labels', 'columns': [
+        'fraud_labels': {'staging_model': 'stg_ground_truth__fraud_labels', 'raw_table': 'fraud_labels', 'columns': [
             'transaction_id',
             'fraud_scenario',
             'fraud_event_id',
         ]},
-        'transactions': {'raw_table': 'payment_transactions', 'columns': [
+        'transactions': {'staging_model': 'stg_core_banking__transactions', 'raw_table': 'payment_transactions', 'columns': [
             'transaction_id',
             'from_account_id',
             'to_internal_account_id',
