@@ -11,6 +11,8 @@ FORMAT ?= parquet
 DATA ?= data/raw
 TARGET ?= duckdb
 DBT := $(BIN)/dbt
+# Salt for the hashed CCCD in the marts: $TIMO_PII_SALT, or a random one kept in .pii_salt (git-ignored).
+export TIMO_PII_SALT ?= $(shell test -s .pii_salt || python3 -c "import secrets; print(secrets.token_hex(16))" > .pii_salt; cat .pii_salt)
 DBT_FLAGS := --profiles-dir .
 
 .PHONY: run install generate load build docs test lint bench bench-quick clean help

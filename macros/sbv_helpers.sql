@@ -61,3 +61,12 @@
 {% macro postgres__analyze_after_build() -%}
     {%- if model.config.materialized in ('table', 'incremental') -%}analyze {{ this }}{%- endif -%}
 {%- endmacro %}
+
+{#- A salted hash of a PII value, for joins without the value itself (null stays null). The salt
+    comes from the TIMO_PII_SALT environment variable and is never stored in the repository. -#}
+{% macro salted_hash(column) -%}
+    case
+        when {{ column }} is not null
+            then {{ dbt.hash("'" ~ env_var('TIMO_PII_SALT') | replace("'", "''") ~ "' || " ~ column) }}
+    end
+{%- endmacro %}

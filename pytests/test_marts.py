@@ -21,7 +21,7 @@ from generators.config import GenerateConfig
 from generators.generate import generate
 from generators.loader import load_duckdb, load_postgres
 
-from .conftest import ROOT, pg_env, run_dbt
+from .conftest import ROOT, pg_env, run_dbt, throwaway_database
 
 DEFAULT = GenerateConfig()  # 2,000 customers x 30 days, seed 42: what `make run` builds
 LEVELS = "ABCD"
@@ -48,26 +48,13 @@ def duckdb_warehouse(default_dataset, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def postgres_warehouse(default_dataset, tmp_path_factory):
     """The same data built on a throwaway PostgreSQL database (module-scoped, dropped afterwards)."""
-    import uuid
-
-    from generators.loader import PostgresSettings
-
-    name = f"timo_bank_test_{uuid.uuid4().hex[:10]}"
-    settings = PostgresSettings.from_env(dbname=name)
     work = tmp_path_factory.mktemp("pg")
-    try:
+    with throwaway_database() as settings:
         load_postgres(default_dataset, settings, quiet=True)
         result = run_dbt("build", "--target", "postgres", "--target-path", str(work / "target"),
                          env={**pg_env(settings), "DBT_LOG_PATH": str(work / "logs")})
         assert result.returncode == 0, result.stdout[-5000:]
         yield settings
-    finally:
-        admin = settings.connect(dbname="postgres")
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s", (name,))
-            cur.execute(f'drop database if exists "{name}"')
-        admin.close()
 
 
 def _duck_rows(db: Path, sql: str) -> list[tuple]:

@@ -4,7 +4,6 @@ are exactly those of the same data without dirt, on DuckDB and PostgreSQL."""
 from __future__ import annotations
 
 import csv
-import uuid
 from collections import Counter
 from pathlib import Path
 
@@ -13,9 +12,9 @@ import pytest
 
 from generators.config import GenerateConfig
 from generators.generate import generate
-from generators.loader import PostgresSettings, load_duckdb, load_postgres
+from generators.loader import load_duckdb, load_postgres
 
-from .conftest import pg_env, run_bankgen, run_dbt
+from .conftest import pg_env, run_bankgen, run_dbt, throwaway_database
 
 SETTINGS = dict(customers=500, days=18, seed=21, fraud_rate=0.01)
 DIRTY_RATE = 0.02
@@ -134,8 +133,7 @@ def test_staging_standards_warn_on_dirty_data_and_results_are_kept(duck):
 
 @pytest.mark.postgres
 def test_quarantine_and_marts_on_postgres(datasets, duck, tmp_path):
-    settings = PostgresSettings.from_env(dbname=f"timo_bank_test_{uuid.uuid4().hex[:10]}")
-    try:
+    with throwaway_database() as settings:
         load_postgres(datasets["dirty"], settings, quiet=True)
         result = run_dbt("build", "--target", "postgres", "--target-path", str(tmp_path / "target"),
                          env={**pg_env(settings), "DBT_LOG_PATH": str(tmp_path / "logs")})
@@ -157,12 +155,6 @@ def test_quarantine_and_marts_on_postgres(datasets, duck, tmp_path):
             [tuple(clean("select count(*), sum(amount_vnd) from marts.fct_transactions")[0])]
         assert [r[0] for r in fetch(f"select {key} from marts.fct_transactions order by 1")] == \
             [r[0] for r in clean(f"select {key} from marts.fct_transactions order by 1")]
-    finally:
-        admin = settings.connect(dbname="postgres")
-        admin.autocommit = True
-        with admin.cursor() as cur:
-            cur.execute(f'drop database if exists "{settings.dbname}"')
-        admin.close()
 
 
 def test_cli_dirty_rate_bounds(tmp_path):

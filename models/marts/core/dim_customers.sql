@@ -30,6 +30,7 @@ final as (
         cast(customers.customer_id as bigint) as customer_id,
         cast(customers.customer_type as {{ dbt.type_string() }}) as customer_type,
         cast({{ mask_pii('customers.cccd_number') }} as {{ dbt.type_string() }}) as cccd_number_masked,
+        cast({{ salted_hash('customers.cccd_number') }} as {{ dbt.type_string() }}) as cccd_hash,
         cast(customers.tax_code as {{ dbt.type_string() }}) as tax_code,
         cast(customers.full_name as {{ dbt.type_string() }}) as full_name,
         cast(customers.gender as {{ dbt.type_string() }}) as gender,

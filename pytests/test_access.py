@@ -1,0 +1,107 @@
+"""Access control on a real PostgreSQL server: analysts and the dashboard read the marts and nothing
+else, write nowhere, and never see an identity number."""
+
+from __future__ import annotations
+
+import psycopg2
+import pytest
+from psycopg2 import errors
+
+from generators.loader import load_postgres
+
+from .conftest import pg_env, run_dbt, throwaway_database
+
+pytestmark = pytest.mark.postgres
+HIDDEN_SCHEMAS = ("raw", "reference", "staging", "intermediate", "quarantine", "audit")
+
+
+@pytest.fixture(scope="module")
+def built(parquet_dataset, tmp_path_factory):
+    work = tmp_path_factory.mktemp("access")
+    with throwaway_database() as settings:
+        load_postgres(parquet_dataset, settings, quiet=True)
+        result = run_dbt("build", "--target", "postgres", "--target-path", str(work / "target"),
+                         env={**pg_env(settings), "DBT_LOG_PATH": str(work / "logs")})
+        assert result.returncode == 0, result.stdout[-4000:]
+        conn = settings.connect()
+        with conn.cursor() as cur:
+            cur.execute("select table_schema, table_name from information_schema.tables "
+                        "where table_schema in %s or table_schema = 'marts'", (HIDDEN_SCHEMAS,))
+            tables = cur.fetchall()
+        conn.close()
+        yield settings, tables
+
+
+def _as(settings, role: str):
+    conn = psycopg2.connect(host=settings.host, port=settings.port, user=role, dbname=settings.dbname)
+    conn.autocommit = True
+    return conn
+
+
+def _denied(conn, sql: str) -> bool:
+    with conn.cursor() as cur:
+        try:
+            cur.execute(sql)
+        except errors.InsufficientPrivilege:
+            return True
+    return False
+
+
+@pytest.mark.parametrize("role", ["analyst", "dashboard"])
+def test_reads_every_mart_and_nothing_else(built, role):
+    settings, tables = built
+    marts = [t for s, t in tables if s == "marts"]
+    hidden = [(s, t) for s, t in tables if s != "marts"]
+    assert len(marts) >= 15 and {s for s, _ in hidden} >= {"raw", "staging", "intermediate", "quarantine"}
+    conn = _as(settings, role)
+    with conn.cursor() as cur:
+        for table in marts:
+            cur.execute(f'select count(*) from marts."{table}"')
+            assert cur.fetchone()[0] >= 0
+    assert all(_denied(conn, f'select 1 from "{s}"."{t}" limit 1') for s, t in hidden)
+    conn.close()
+
+
+@pytest.mark.parametrize("role", ["analyst", "dashboard"])
+def test_writes_nowhere(built, role):
+    settings, _ = built
+    conn = _as(settings, role)
+    for sql in ["create table marts.sneaky (a int)", "create table public.sneaky (a int)",
+                "create temporary table sneaky (a int)", "create schema sneaky",
+                "insert into marts.dim_banks (bank_code) values ('X')",
+                "update marts.fct_transactions set amount_vnd = 0",
+                "delete from marts.fct_risk_alerts", "truncate marts.dim_customers",
+                "drop table marts.fct_transactions"]:
+        assert _denied(conn, sql), sql
+    conn.close()
+
+
+def test_roles_survive_a_rebuild_and_creation_is_idempotent(built, tmp_path):
+    settings, _ = built
+    env = {**pg_env(settings), "DBT_LOG_PATH": str(tmp_path / "logs2")}
+    assert run_dbt("run-operation", "create_roles", "--target", "postgres", env=env).returncode == 0
+    result = run_dbt("build", "--target", "postgres", "--select", "fct_transactions", "--target-path",
+                     str(tmp_path / "target2"), env=env)
+    assert result.returncode == 0, result.stdout[-3000:]
+    conn = _as(settings, "analyst")
+    with conn.cursor() as cur:
+        cur.execute("select count(*) from marts.fct_transactions")
+        assert cur.fetchone()[0] > 0
+    conn.close()
+
+
+def test_cccd_is_only_masked_or_salted_in_the_marts(built):
+    settings, _ = built
+    admin = settings.connect()
+    with admin.cursor() as cur:
+        cur.execute("select c.cccd_number, d.cccd_number_masked, d.cccd_hash "
+                    "from staging.stg_core_banking__customers c join marts.dim_customers d using (customer_id) "
+                    "where c.cccd_number is not null limit 50")
+        rows = cur.fetchall()
+        cur.execute("select md5(cccd_number) from staging.stg_core_banking__customers where cccd_number is not null")
+        unsalted = {r[0] for r in cur.fetchall()}
+    admin.close()
+    assert rows
+    for cccd, masked, hashed in rows:
+        assert masked == "*" * 9 + cccd[-3:]
+        assert len(hashed) == 32 and hashed not in unsalted  # salted: not the plain md5 of the number
