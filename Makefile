@@ -44,6 +44,7 @@ load: install
 
 build: install
 	$(DBT) build $(DBT_FLAGS) --target $(TARGET)
+	@cp target/run_results.json target/build_results.json  # docs generate overwrites run_results.json
 
 docs: install
 	$(DBT) docs generate --static $(DBT_FLAGS) --target $(TARGET)

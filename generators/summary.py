@@ -22,14 +22,16 @@ def summarise(db_path: Path | None = None, target_dir: Path | None = None) -> st
         for schema, name, kind in rows:
             count = con.execute(f'select count(*) from "{schema}"."{name}"').fetchone()[0]
             lines.append(f"  {schema + '.' + name:<55} {count:>12,} rows  ({'view' if kind == 'VIEW' else 'table'})")
-    results = target_dir / "run_results.json"
+    results = target_dir / "build_results.json"  # saved by `make build` before docs overwrite run_results
+    if not results.exists():
+        results = target_dir / "run_results.json"
     if results.exists():
         statuses: dict[str, int] = {}
         for result in json.loads(results.read_text())["results"]:
             kind = result["unique_id"].split(".")[0]
             key = f"{kind} {result['status']}"
             statuses[key] = statuses.get(key, 0) + 1
-        lines.append("Last dbt build: " + ", ".join(f"{n} {k}" for k, n in sorted(statuses.items())))
+        lines.append(f"dbt results ({results.name}): " + ", ".join(f"{n} {k}" for k, n in sorted(statuses.items())))
     docs = target_dir / "static_index.html"
     if docs.exists():
         lines.append(f"dbt docs (one file, open in a browser): {docs}")
