@@ -14,14 +14,16 @@ DBT := $(BIN)/dbt
 # Salt for the hashed CCCD in the marts: $TIMO_PII_SALT, or a random one kept in .pii_salt (git-ignored).
 export TIMO_PII_SALT ?= $(shell test -s .pii_salt || python3 -c "import secrets; print(secrets.token_hex(16))" > .pii_salt; cat .pii_salt)
 DBT_FLAGS := --profiles-dir .
+PORT ?= 8501
 
-.PHONY: run install generate load build docs test lint bench bench-quick clean help
+.PHONY: run install generate load build docs dashboard test lint bench bench-quick clean help
 
 help:
 	@echo "make run     - venv, generate $(CUSTOMERS) customers x $(DAYS) days, load into DuckDB, dbt build, docs"
 	@echo "make test    - venv, then pytest (generator, loader and dbt on DuckDB and PostgreSQL, sqlfluff, ruff)"
 	@echo "make bench   - generation and load figures at 1M and 10M transactions (bench/results/)"
-	@echo "make docs    - dbt docs generate --static"
+	@echo "make docs    - dbt docs generate --static (one HTML file: target/static_index.html)"
+	@echo "make dashboard - the Streamlit dashboard on http://localhost:$(PORT) (TARGET=postgres: as the dashboard role)"
 	@echo "make lint    - sqlfluff and ruff"
 
 $(STAMP): pyproject.toml
@@ -55,13 +57,18 @@ run: generate
 	@echo
 	@$(BIN)/bankgen summary
 
+dashboard: install
+	TIMO_TARGET=$(TARGET) $(BIN)/streamlit run dashboard/app.py --server.headless true --server.port $(PORT) \
+		--browser.gatherUsageStats false
+
 test: install
 	@bash scripts/ensure_postgres.sh
+	@bash scripts/ensure_chromium.sh
 	$(BIN)/pytest
 
 lint: install
 	$(BIN)/sqlfluff lint models analyses tests
-	$(BIN)/ruff check generators pytests
+	$(BIN)/ruff check generators dashboard pytests
 
 bench: install
 	$(BIN)/bankgen bench --sizes 1000000,10000000 --out bench/results/generator.json

@@ -8,13 +8,14 @@ import shutil
 import subprocess
 import sys
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from generators.config import GenerateConfig
 from generators.generate import generate
-from generators.loader import LoadError, PostgresSettings
+from generators.loader import LoadError, PostgresSettings, load_duckdb, load_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
 # The marts hash CCCDs with a salt that never lives in the repository; tests use a throwaway one.
@@ -88,3 +89,35 @@ def run_dbt(*args: str, env: dict) -> subprocess.CompletedProcess:
 def pg_env(settings: PostgresSettings) -> dict:
     return {"PGHOST": settings.host, "PGPORT": str(settings.port), "PGUSER": settings.user,
             "PGPASSWORD": settings.password, "PGDATABASE": settings.dbname}
+
+
+@dataclass
+class Built:
+    """A warehouse loaded with the small parquet dataset and built by `dbt build` (once per session)."""
+    target_path: Path
+    result: subprocess.CompletedProcess
+    duckdb_path: Path | None = None
+    settings: PostgresSettings | None = None
+
+    def assert_green(self) -> None:
+        assert self.result.returncode == 0, self.result.stdout[-4000:] + self.result.stderr[-2000:]
+
+
+@pytest.fixture(scope="session")
+def built_duckdb(parquet_dataset, tmp_path_factory) -> Built:
+    work = tmp_path_factory.mktemp("built_duckdb")
+    db = work / "warehouse.duckdb"
+    load_duckdb(parquet_dataset, db, quiet=True)
+    result = run_dbt("build", "--target", "duckdb", "--target-path", str(work / "target"),
+                     env={"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(work / "logs")})
+    return Built(target_path=work / "target", result=result, duckdb_path=db)
+
+
+@pytest.fixture(scope="session")
+def built_postgres(parquet_dataset, tmp_path_factory):
+    work = tmp_path_factory.mktemp("built_postgres")
+    with throwaway_database() as settings:
+        load_postgres(parquet_dataset, settings, quiet=True)
+        result = run_dbt("build", "--target", "postgres", "--target-path", str(work / "target"),
+                         env={**pg_env(settings), "DBT_LOG_PATH": str(work / "logs")})
+        yield Built(target_path=work / "target", result=result, settings=settings)

@@ -7,29 +7,23 @@ import psycopg2
 import pytest
 from psycopg2 import errors
 
-from generators.loader import load_postgres
-
-from .conftest import pg_env, run_dbt, throwaway_database
+from .conftest import pg_env, run_dbt
 
 pytestmark = pytest.mark.postgres
 HIDDEN_SCHEMAS = ("raw", "reference", "staging", "intermediate", "quarantine", "audit")
 
 
 @pytest.fixture(scope="module")
-def built(parquet_dataset, tmp_path_factory):
-    work = tmp_path_factory.mktemp("access")
-    with throwaway_database() as settings:
-        load_postgres(parquet_dataset, settings, quiet=True)
-        result = run_dbt("build", "--target", "postgres", "--target-path", str(work / "target"),
-                         env={**pg_env(settings), "DBT_LOG_PATH": str(work / "logs")})
-        assert result.returncode == 0, result.stdout[-4000:]
-        conn = settings.connect()
-        with conn.cursor() as cur:
-            cur.execute("select table_schema, table_name from information_schema.tables "
-                        "where table_schema in %s or table_schema = 'marts'", (HIDDEN_SCHEMAS,))
-            tables = cur.fetchall()
-        conn.close()
-        yield settings, tables
+def built(built_postgres):
+    built_postgres.assert_green()
+    settings = built_postgres.settings
+    conn = settings.connect()
+    with conn.cursor() as cur:
+        cur.execute("select table_schema, table_name from information_schema.tables "
+                    "where table_schema in %s or table_schema = 'marts'", (HIDDEN_SCHEMAS,))
+        tables = cur.fetchall()
+    conn.close()
+    return settings, tables
 
 
 def _as(settings, role: str):

@@ -8,9 +8,9 @@ import subprocess
 import duckdb
 import pytest
 
-from generators.loader import load_duckdb, load_postgres
+from generators.loader import load_duckdb
 
-from .conftest import BIN, ROOT, pg_env, run_dbt
+from .conftest import BIN, ROOT, run_dbt
 
 
 def _results(target_path) -> dict[str, str]:
@@ -28,15 +28,11 @@ def _assert_green(result, target_path):
     return statuses
 
 
-def test_dbt_build_on_duckdb(parquet_dataset, tmp_path):
-    db = tmp_path / "warehouse.duckdb"
-    load_duckdb(parquet_dataset, db, quiet=True)
-    target = tmp_path / "target"
-    result = run_dbt("build", "--target", "duckdb", "--target-path", str(target),
-                     env={"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")})
-    statuses = _assert_green(result, target)
+def test_dbt_build_on_duckdb(built_duckdb):
+    built_duckdb.assert_green()
+    statuses = _assert_green(built_duckdb.result, built_duckdb.target_path)
     assert sum(k.startswith("test.") for k in statuses) >= 80
-    with duckdb.connect(str(db), read_only=True) as con:
+    with duckdb.connect(str(built_duckdb.duckdb_path), read_only=True) as con:
         n_raw = con.execute("select count(*) from raw.payment_transactions").fetchone()[0]
         n_stg = con.execute("select count(*) from staging.stg_core_banking__transactions").fetchone()[0]
     assert n_raw == n_stg > 0
@@ -71,13 +67,9 @@ def test_a_broken_key_is_quarantined_and_the_standards_gate(parquet_dataset, tmp
 
 
 @pytest.mark.postgres
-def test_dbt_build_on_postgres(parquet_dataset, pg_database, tmp_path):
-    load_postgres(parquet_dataset, pg_database, quiet=True)
-    target = tmp_path / "target"
-    result = run_dbt("build", "--target", "postgres", "--target-path", str(target),
-                     env={**pg_env(pg_database), "DBT_LOG_PATH": str(tmp_path / "logs")})
-    _assert_green(result, target)
-    conn = pg_database.connect()
+def test_dbt_build_on_postgres(built_postgres):
+    _assert_green(built_postgres.result, built_postgres.target_path)
+    conn = built_postgres.settings.connect()
     with conn.cursor() as cur:
         cur.execute("select count(*) from staging.stg_core_banking__transactions")
         n_stg = cur.fetchone()[0]
@@ -94,6 +86,6 @@ def test_sqlfluff_lint_is_clean():
 
 
 def test_ruff_is_clean():
-    result = subprocess.run([str(BIN / "ruff"), "check", "generators", "pytests"], capture_output=True, text=True,
-                            cwd=ROOT, timeout=300)
+    result = subprocess.run([str(BIN / "ruff"), "check", "generators", "dashboard", "pytests"], capture_output=True,
+                            text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stdout[-6000:]

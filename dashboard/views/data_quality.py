@@ -1,0 +1,41 @@
+"""Data quality: test results of recent builds and the rows held in quarantine."""
+
+import streamlit as st
+
+from dashboard import ui
+
+st.title("Data quality")
+quarantine = ui.run("""
+    select raw_table, dq_reason, quarantined_rows from marts.rpt_quarantine_summary
+    order by quarantined_rows desc, raw_table, dq_reason
+""")
+runs = ui.run("""
+    select invocation_id, run_started_at, model_name, test_count, passed_count, warned_count, failed_count,
+           errored_count, unit_test_count, failing_rows, execution_seconds
+    from marts.rpt_data_quality
+    order by run_started_at desc, model_name
+""")
+cols = st.columns(3)
+cols[0].metric("Quarantined rows", ui.count(quarantine["quarantined_rows"].sum() if len(quarantine) else 0))
+latest = runs[runs["invocation_id"] == runs["invocation_id"].iloc[0]] if len(runs) else runs
+cols[1].metric("Tests in the latest recorded build", ui.count(latest["test_count"].sum() if len(latest) else 0))
+cols[2].metric("Failing or warning tests",
+               ui.count((latest["failed_count"].sum() + latest["warned_count"].sum()) if len(latest) else 0))
+
+st.subheader("Quarantine")
+if quarantine.empty:
+    st.success("No rows are in quarantine: every raw row passed the standards.")
+else:
+    ui.bar(quarantine, "raw_table:N", "quarantined_rows:Q", color="dq_reason:N", title="Quarantined rows",
+           horizontal=True)
+    ui.table(quarantine)
+
+st.subheader("Test results by model")
+if runs.empty:
+    st.info("No test results recorded yet: they are written at the end of a build and shown from the next one.")
+else:
+    st.caption(f"Latest recorded build {latest['invocation_id'].iloc[0]} at {latest['run_started_at'].iloc[0]}")
+    ui.table(latest)
+    history = runs.groupby("run_started_at", as_index=False)[["passed_count", "warned_count", "failed_count"]].sum()
+    ui.line(history.melt(id_vars="run_started_at", var_name="result", value_name="tests"),
+            "run_started_at:T", "tests:Q", color="result:N", title="Tests per build")

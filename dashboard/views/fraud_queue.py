@@ -1,0 +1,91 @@
+"""Fraud queue: open alerts by severity, with drill-down to the transaction and its authentication trail."""
+
+import streamlit as st
+
+from dashboard import ui
+
+st.title("Fraud queue")
+f = ui.filters()
+columns = {"date": "alert_date", "segment": "customer_type", "type": "transaction_type",
+           "status": "transaction_status", "class": "required_level"}
+where, params = f.where(columns)
+st.caption(f.describe(columns))
+
+choices = ui.run(f"""
+    select distinct severity, severity_rank, coalesce(typology, 'other') as typology, rule_id
+    from marts.mart_fraud_alert_queue where {where}
+""", params)
+if ui.empty_notice(choices, "alerts"):
+    st.stop()
+c1, c2, c3 = st.columns(3)
+severities = c1.multiselect("Severity", choices.sort_values("severity_rank")["severity"].unique().tolist(),
+                            key="queue_severity", placeholder="All severities")
+typologies = c2.multiselect("Typology", sorted(choices["typology"].unique()), key="queue_typology",
+                            placeholder="All typologies")
+rules = c3.multiselect("Rule", sorted(choices["rule_id"].unique()), key="queue_rule", placeholder="All rules")
+extra, extra_params = [], {}
+if severities:
+    extra.append("severity = any(%(q_severity)s)")
+    extra_params["q_severity"] = severities
+if typologies:
+    extra.append("coalesce(typology, 'other') = any(%(q_typology)s)")
+    extra_params["q_typology"] = typologies
+if rules:
+    extra.append("rule_id = any(%(q_rule)s)")
+    extra_params["q_rule"] = rules
+queue_where = " and ".join([where, *extra])
+queue_params = {**params, **extra_params}
+
+summary = ui.run(f"""
+    select severity, severity_rank, count(*) as alerts, count(distinct customer_id) as customers
+    from marts.mart_fraud_alert_queue where {queue_where}
+    group by severity, severity_rank order by severity_rank
+""", queue_params)
+cols = st.columns(max(len(summary), 1))
+for col, row in zip(cols, summary.itertuples(), strict=False):
+    col.metric(f"{row.severity.title()} alerts", ui.count(row.alerts), help=f"{row.customers:,} customers")
+
+queue = ui.run(f"""
+    select alert_id, severity, rule_id, rule_code, typology, alert_status, alerted_at, customer_id, full_name,
+           phone_number_masked, transaction_id, transaction_type, amount_vnd, trigger_value, threshold_value,
+           trigger_details
+    from marts.mart_fraud_alert_queue where {queue_where}
+    order by severity_rank, alerted_at desc, alert_id
+    limit 1000
+""", queue_params)
+st.subheader("Queue" + (" (first 1,000)" if len(queue) == 1000 else ""))
+ui.table(queue)
+
+st.subheader("Drill-down")
+with_txn = queue[queue["transaction_id"].notna()]
+if with_txn.empty:
+    st.info("None of these alerts is about a single transaction (account- or customer-level rules).")
+    st.stop()
+labels = {row.alert_id: f"{row.severity} · {row.rule_id} {row.rule_code} · {row.transaction_id}"
+          for row in with_txn.itertuples()}
+alert_id = st.selectbox("Alert", list(labels), format_func=labels.get, key="queue_alert")
+transaction_id = with_txn.loc[with_txn["alert_id"] == alert_id, "transaction_id"].iloc[0]
+txn = ui.run("""
+    select transaction_id, transacted_at, customer_id, from_account_id, transaction_type, transaction_status,
+           channel, amount_vnd, sbv_group, required_level, achieved_level, is_compliant, device_id, device_type,
+           is_device_trusted, is_first_use_of_new_device, counterparty_bank_code, is_new_payee,
+           daily_total_before_vnd
+    from marts.fct_transactions where transaction_id = %(transaction_id)s
+""", {"transaction_id": transaction_id})
+st.markdown(f"**Transaction {transaction_id}**")
+st.dataframe(txn.T.rename(columns={0: "value"}).astype(str), width="stretch")
+trail = ui.run("""
+    select attempt_number, authenticated_at, seconds_after_transaction, method_code, factor_category,
+           auth_result, failure_reason, device_id
+    from marts.fct_authentication_events where transaction_id = %(transaction_id)s
+    order by attempt_number, authenticated_at
+""", {"transaction_id": transaction_id})
+st.markdown("**Authentication trail**")
+if not ui.empty_notice(trail, "authentication attempts"):
+    ui.table(trail)
+others = ui.run("""
+    select alert_id, rule_id, rule_code, severity, trigger_details
+    from marts.mart_fraud_alert_queue where transaction_id = %(transaction_id)s order by severity_rank, alert_id
+""", {"transaction_id": transaction_id})
+st.markdown("**Every alert on this transaction**")
+ui.table(others)

@@ -1,0 +1,353 @@
+"""The Streamlit dashboard: every page through Streamlit's AppTest on a small built warehouse, the
+filters, the drill-down, PostgreSQL as the read-only dashboard role, a locked DuckDB file, the
+exposure, and a real headless Chromium on the running app (screenshots kept as test artefacts)."""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import duckdb
+import psycopg2
+import pytest
+import streamlit as st
+import yaml
+from streamlit.testing.v1 import AppTest
+
+from dashboard.warehouse import WarehouseConfig, WarehouseError, query
+
+from .conftest import BIN, ROOT
+
+APP = str(ROOT / "dashboard" / "app.py")
+PAGES = ROOT / "dashboard" / "views"
+ARTEFACTS = ROOT / "target" / "test-artifacts"
+# page: (metrics, charts, tables) it must show at least
+EXPECTED = {
+    "overview": (6, 3, 0), "transactions": (0, 5, 2), "security": (3, 4, 2), "behaviour": (0, 3, 2),
+    "explore": (4, 1, 2), "customer": (4, 0, 3), "bank": (3, 2, 1), "fraud_queue": (2, 0, 4),
+    "compliance": (4, 3, 1), "data_quality": (3, 0, 0), "benford": (3, 1, 1),
+}
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    st.cache_data.clear()
+    yield
+    st.cache_data.clear()
+
+
+@pytest.fixture()
+def on_duckdb(built_duckdb, monkeypatch):
+    built_duckdb.assert_green()
+    monkeypatch.setenv("TIMO_TARGET", "duckdb")
+    monkeypatch.setenv("TIMO_DUCKDB_PATH", str(built_duckdb.duckdb_path))
+    return built_duckdb.duckdb_path
+
+
+def _duck(db: Path, sql: str, params=None):
+    with duckdb.connect(str(db), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def _app(page: str | None = None) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=120)
+    at.run()
+    if page and page != "overview":
+        at.switch_page(str(PAGES / f"{page}.py")).run()
+    return at
+
+
+def _ok(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def _number(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+def test_every_page_is_wired_and_expected():
+    assert {p.stem for p in PAGES.glob("*.py")} == set(EXPECTED)
+
+
+@pytest.mark.parametrize("page", sorted(EXPECTED))
+def test_page_renders_with_data(on_duckdb, page):
+    at = _app(page)
+    _ok(at)
+    metrics, charts, tables = EXPECTED[page]
+    assert len(at.title) == 1
+    assert len(at.metric) >= metrics
+    assert len(at.get("vega_lite_chart")) >= charts
+    assert len(at.dataframe) >= tables
+    assert all(m.value not in ("", "–") for m in at.metric if m.label != "Nigrini band"), \
+        [(m.label, m.value) for m in at.metric]
+
+
+def test_overview_matches_the_marts(on_duckdb):
+    at = _app()
+    _ok(at)
+    (n, customers), = _duck(on_duckdb, "select count(*), count(distinct customer_id) from marts.fct_transactions")
+    assert _number(_metric(at, "Transactions")) == n
+    assert _number(_metric(at, "Active customers")) == customers
+    (open_alerts,), = _duck(on_duckdb, "select count(*) from marts.mart_fraud_alert_queue where alert_status = 'open'")
+    assert _number(_metric(at, "Open alerts")) == open_alerts
+
+
+def _apply(at: AppTest) -> AppTest:
+    return next(b for b in at.sidebar.button if b.label == "Apply").click().run()
+
+
+def test_filters_change_the_numbers_and_reset_restores_them(on_duckdb):
+    at = _app()
+    total = _number(_metric(at, "Transactions"))
+    (inquiries,), = _duck(on_duckdb, "select count(*) from marts.fct_transactions where transaction_type = 'inquiry'")
+    at.sidebar.multiselect(key="w_types").set_value(["inquiry"])
+    at = _apply(at)
+    _ok(at)
+    assert _number(_metric(at, "Transactions")) == inquiries < total
+    assert "types: inquiry" in at.caption[0].value
+
+    (first_day,), = _duck(on_duckdb, "select min(transaction_date) from marts.fct_transactions")
+    (one_day,), = _duck(on_duckdb, "select count(*) from marts.fct_transactions where transaction_type = 'inquiry' "
+                                   "and transaction_date = ?", [first_day])
+    at.sidebar.date_input(key="w_dates").set_value((first_day, first_day))
+    at = _apply(at)
+    assert _number(_metric(at, "Transactions")) == one_day < inquiries
+
+    # the filters hold on another page: the compliance page counts the same day only
+    at.switch_page(str(PAGES / "compliance.py")).run()
+    (executed,), = _duck(on_duckdb, "select sum(executed_count) from marts.rpt_sbv_daily_compliance "
+                                    "where report_date = ?", [first_day])
+    assert _number(_metric(at, "Executed transactions")) == executed
+
+    at.switch_page(str(PAGES / "overview.py")).run()
+    at = next(b for b in at.sidebar.button if b.label == "Reset filters").click().run()
+    _ok(at)
+    assert _number(_metric(at, "Transactions")) == total
+
+
+def test_security_class_and_segment_filters(on_duckdb):
+    at = _app()
+    at.sidebar.multiselect(key="w_classes").set_value(["C", "D"])
+    at.sidebar.multiselect(key="w_segments").set_value(["organization"])
+    at = _apply(at)
+    (n,), = _duck(on_duckdb, "select count(*) from marts.fct_transactions where required_level in ('C', 'D') "
+                             "and customer_type = 'organization'")
+    assert _number(_metric(at, "Transactions")) == n > 0
+
+
+def test_fraud_queue_drills_down_to_the_authentication_trail(on_duckdb):
+    at = _app("fraud_queue")
+    _ok(at)
+    at.multiselect(key="queue_severity").set_value(["critical"]).run()
+    _ok(at)
+    (critical,), = _duck(on_duckdb, "select count(*) from marts.mart_fraud_alert_queue where severity = 'critical'")
+    assert _number(_metric(at, "Critical alerts")) == critical
+    alert_id = at.selectbox(key="queue_alert").value
+    (transaction_id,), = _duck(on_duckdb, "select transaction_id from marts.mart_fraud_alert_queue where alert_id = ?",
+                               [alert_id])
+    (attempts,), = _duck(on_duckdb, "select count(*) from marts.fct_authentication_events where transaction_id = ?",
+                         [transaction_id])
+    trail = at.dataframe[-2].value  # the trail, then every alert on the transaction
+    assert len(trail) == attempts > 0
+    assert set(trail.columns) >= {"method_code", "auth_result", "attempt_number"}
+
+
+def test_customer_view_treats_input_as_a_value_not_sql(on_duckdb):
+    at = _app("customer")
+    _ok(at)
+    at.text_input(key="customer_id_typed").set_value("' or 1=1 --").run()
+    _ok(at)
+    assert any("is not a customer id" in w.value for w in at.warning)
+    at.text_input(key="customer_id_typed").set_value("999999999").run()
+    _ok(at)
+    assert any("No customer 999999999" in w.value for w in at.warning)
+    (customer_id,), = _duck(on_duckdb, "select min(customer_id) from marts.mart_customer_overview")
+    at.text_input(key="customer_id_typed").set_value(str(customer_id)).run()
+    _ok(at)
+    (n_accounts,), = _duck(on_duckdb, "select count(*) from marts.dim_accounts where customer_id = ?", [customer_id])
+    assert len(at.dataframe[0].value) == n_accounts
+    text = " ".join(m.value for m in at.markdown)
+    assert re.search(r"CCCD `\*{9}\d{3}`", text), text
+
+
+def test_a_locked_warehouse_is_reported_retried_and_never_blocks_a_build(on_duckdb, monkeypatch):
+    monkeypatch.setenv("TIMO_DASHBOARD_LOCK_RETRIES", "2")
+    monkeypatch.setenv("TIMO_DASHBOARD_LOCK_WAIT", "0.2")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('locked', flush=True); "
+                               "sys.stdin.read()", str(on_duckdb)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        at = _app()
+        assert not at.exception
+        assert any("locked by another process" in w.value for w in at.warning), [w.value for w in at.warning]
+        assert not at.metric
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=30)
+    at.run()
+    _ok(at)
+    assert _number(_metric(at, "Transactions")) > 0
+    # between queries the dashboard holds no lock: a writer (dbt build) can open the file
+    writer = subprocess.run([sys.executable, "-c", "import duckdb, sys; duckdb.connect(sys.argv[1]).close()",
+                             str(on_duckdb)], capture_output=True, text=True, timeout=60)
+    assert writer.returncode == 0, writer.stderr
+
+
+def test_a_missing_warehouse_says_what_to_do(monkeypatch, tmp_path):
+    monkeypatch.setenv("TIMO_TARGET", "duckdb")
+    monkeypatch.setenv("TIMO_DUCKDB_PATH", str(tmp_path / "nothing.duckdb"))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert any("make run" in e.value for e in at.error)
+
+
+@pytest.mark.postgres
+def test_on_postgres_it_reads_as_the_dashboard_role(built_postgres, monkeypatch):
+    built_postgres.assert_green()
+    s = built_postgres.settings
+    for key, value in {"TIMO_TARGET": "postgres", "PGHOST": s.host, "PGPORT": str(s.port),
+                       "PGDATABASE": s.dbname}.items():
+        monkeypatch.setenv(key, value)
+    monkeypatch.delenv("TIMO_DASHBOARD_PGUSER", raising=False)
+    cfg = WarehouseConfig.from_env()
+    assert cfg.user == "dashboard"
+    assert query(cfg, "select current_user as who")["who"].tolist() == ["dashboard"]
+    with pytest.raises(WarehouseError, match="may not read"):
+        query(cfg, "select * from raw.customers limit 1")
+    at = _app()
+    _ok(at)
+    assert any("as dashboard" in c.value for c in at.sidebar.caption)
+    conn = psycopg2.connect(host=s.host, port=s.port, user=s.user, dbname=s.dbname)
+    with conn.cursor() as cur:
+        cur.execute("select count(*) from marts.fct_transactions")
+        (n,) = cur.fetchone()
+        cur.execute("select count(*) from marts.fct_transactions where transaction_type = 'inquiry'")
+        (inquiries,) = cur.fetchone()
+    conn.close()
+    assert _number(_metric(at, "Transactions")) == n
+    at.sidebar.multiselect(key="w_types").set_value(["inquiry"])
+    at = _apply(at)
+    assert _number(_metric(at, "Transactions")) == inquiries
+    for page in ("fraud_queue", "compliance", "customer"):
+        at.switch_page(str(PAGES / f"{page}.py")).run()
+        _ok(at)
+
+
+def test_the_exposure_declares_every_mart_the_dashboard_reads():
+    code = " ".join(p.read_text() for p in (ROOT / "dashboard").rglob("*.py"))
+    read = set(re.findall(r"marts\.(\w+)", code))
+    exposures = yaml.safe_load((ROOT / "models" / "marts" / "_dashboard__exposures.yml").read_text())["exposures"]
+    declared = {re.fullmatch(r"ref\('(\w+)'\)", d).group(1) for d in exposures[0]["depends_on"]}
+    assert read == declared
+
+
+# ------------------------------------------------------------------------------------------- browser
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture()
+def running_app(on_duckdb):
+    port = _free_port()
+    log = (ARTEFACTS / "streamlit.log")
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [str(BIN / "streamlit"), "run", APP, "--server.headless", "true", "--server.port", str(port),
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy())
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, log.read_text()[-3000:]
+            time.sleep(0.5)
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def _browser():
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    chromium = os.environ.get("TIMO_CHROMIUM", "/usr/bin/chromium")
+    driver = os.environ.get("TIMO_CHROMEDRIVER", "/usr/bin/chromedriver")
+    if not (Path(chromium).exists() and Path(driver).exists()):
+        pytest.fail(f"Chromium and ChromeDriver are required ({chromium}, {driver}): "
+                    "run scripts/ensure_chromium.sh or install Debian's chromium and chromium-driver")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-dev-shm-usage", "--window-size=1600,1200"):
+        options.add_argument(flag)
+    return webdriver.Chrome(service=Service(executable_path=driver), options=options)
+
+
+def _wait_for(browser, predicate, what: str, timeout: float = 60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    pytest.fail(f"the page never showed {what}; it shows: {browser.find_element('tag name', 'body').text[:2000]}")
+
+
+def test_pages_render_with_data_in_headless_chromium(running_app, on_duckdb):
+    from selenium.webdriver.common.by import By
+
+    (n,), = _duck(on_duckdb, "select count(*) from marts.fct_transactions")
+    browser = _browser()
+    try:
+        browser.get(running_app)
+        metrics = _wait_for(browser, lambda: [m.text for m in browser.find_elements(By.CSS_SELECTOR,
+                                                                                     '[data-testid="stMetric"]')
+                                              if m.text.startswith("Transactions\n")], "the Transactions metric")
+        assert metrics[0].split("\n")[1] == f"{n:,}"
+        drawn = '[data-testid="stVegaLiteChart"] canvas, [data-testid="stVegaLiteChart"] svg'
+        _wait_for(browser, lambda: len(browser.find_elements(By.CSS_SELECTOR, drawn)) >= 3, "three drawn charts")
+        assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+        browser.save_screenshot(str(ARTEFACTS / "dashboard-overview.png"))
+
+        browser.get(f"{running_app}/fraud_queue")
+        _wait_for(browser, lambda: "Critical alerts" in browser.find_element(By.TAG_NAME, "body").text,
+                  "the fraud queue's severity counts")
+        _wait_for(browser, lambda: len(browser.find_elements(By.CSS_SELECTOR, '[data-testid="stDataFrame"]')) >= 2,
+                  "the queue and drill-down tables")
+        assert "Authentication trail" in browser.find_element(By.TAG_NAME, "body").text
+        assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
+        browser.save_screenshot(str(ARTEFACTS / "dashboard-fraud-queue.png"))
+
+        browser.get(f"{running_app}/compliance")
+        _wait_for(browser, lambda: "Compliance rate" in browser.find_element(By.TAG_NAME, "body").text,
+                  "the compliance rate")
+        browser.save_screenshot(str(ARTEFACTS / "dashboard-compliance.png"))
+    finally:
+        browser.quit()
+    for name in ("overview", "fraud-queue", "compliance"):
+        assert (ARTEFACTS / f"dashboard-{name}.png").stat().st_size > 10_000
+
