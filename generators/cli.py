@@ -73,6 +73,24 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", default="bench/results/generator.json", help="where to write the figures")
     bench.add_argument("--work", default="data/bench", help="scratch folder for the generated data")
     bench.add_argument("--targets", default="duckdb,postgres", help="engines to load into (default both)")
+    adv = sub.add_parser("advance", help="append the next days to a generated dataset",
+                         description="Continue a dataset day by day: new transactions, authentication logs "
+                                     "(some arriving a day late) and fraud events, and status changes to "
+                                     "accounts, customers and devices stamped with updated_at. Deterministic "
+                                     "for the dataset's seed.")
+    adv.add_argument("--data", default="data/raw", help="dataset folder written by generate (default data/raw)")
+    adv.add_argument("--days", type=_whole, default=1, help="days to add (default 1)")
+    adv.add_argument("--quiet", action="store_true", help="no per-day lines")
+
+    sim = sub.add_parser("simulate", help="advance one day, load, dbt build (incremental); repeat",
+                         description="Feed the warehouse day by day: for each day, advance the dataset, load "
+                                     "it, and run dbt build (snapshots, incremental models, tests).")
+    sim.add_argument("--data", default="data/raw", help="dataset folder written by generate (default data/raw)")
+    sim.add_argument("--days", type=_whole, default=3, help="days to simulate (default 3)")
+    sim.add_argument("--target", default=None, help="duckdb or postgres (default $TIMO_TARGET or duckdb)")
+    sim.add_argument("--duckdb-path", default=None,
+                     help="DuckDB file (default $TIMO_DUCKDB_PATH or warehouse/timo_bank.duckdb)")
+
     summary = sub.add_parser("summary", help="print what the DuckDB warehouse holds and the last dbt results")
     summary.add_argument("--duckdb-path", default=None, help="DuckDB file (default as for load)")
     return parser
@@ -124,6 +142,30 @@ def _load(args) -> int:
     return 0
 
 
+def _advance(args) -> int:
+    from .advance import advance
+
+    def line(r):
+        if not args.quiet:
+            changes = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r.state_changes.items() if v) or "none"
+            print(f"{r.day}: {r.transactions:,} transactions, {r.auth_logs:,} authentication logs "
+                  f"(+{r.late_logs_delivered} late from the day before, {r.late_logs_held} held back); "
+                  f"state changes: {changes}")
+
+    advance(Path(args.data), args.days, quiet=True, on_day=line)
+    return 0
+
+
+def _simulate(args) -> int:
+    import os
+
+    from .simulate import simulate
+
+    target = (args.target or os.environ.get("TIMO_TARGET", "duckdb")).lower()
+    simulate(Path(args.data), args.days, target, Path(args.duckdb_path) if args.duckdb_path else None)
+    return 0
+
+
 def _bench(args) -> int:
     from .bench import run_bench
 
@@ -144,7 +186,8 @@ def main(argv: list[str] | None = None) -> int:
     from .loader import LoadError
 
     args = build_parser().parse_args(argv)
-    handlers = {"generate": _generate, "load": _load, "bench": _bench, "summary": _summary}
+    handlers = {"generate": _generate, "load": _load, "bench": _bench, "summary": _summary,
+                "advance": _advance, "simulate": _simulate}
     try:
         return handlers[args.command](args)
     except (ConfigError, LoadError) as exc:

@@ -22,6 +22,14 @@ def write_table(table: pa.Table, path: Path, fmt: str) -> None:
         pacsv.write_csv(table, path, pacsv.WriteOptions(include_header=True, quoting_style="needed"))
 
 
+def read_table(path: Path, fmt: str, schema: pa.Schema) -> pa.Table:
+    """A table written by write_table, with its declared types."""
+    if fmt == "parquet":
+        return pq.read_table(path, schema=schema)
+    options = pacsv.ConvertOptions(column_types=schema, strings_can_be_null=True)
+    return pacsv.read_csv(path, convert_options=options).select(schema.names).cast(schema)
+
+
 @contextlib.contextmanager
 def atomic_directory(target: Path):
     """Yield a temporary folder beside `target`; on success it replaces `target` in one rename.

@@ -1,10 +1,31 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='dq_partition_date',
+    on_schema_change='fail'
+) }}
+{%- set cutoff = incremental_cutoff('dq_partition_date') %}
+
+{#-
+    Incremental by day of the attempt (macros/incremental.sql). Rows without a timestamp sit in
+    partition 1900-01-01 and are re-checked on every run. A key already clean on an earlier day makes
+    a later copy a duplicate.
+-#}
 
 with
 
 auth_logs as (
     select * from {{ ref('stg_core_banking__authentication_logs') }}
+    where cast(authenticated_at as date) >= {{ cutoff }} or authenticated_at is null
 ),
+{% if is_incremental() %}
+earlier_keys as (
+    select distinct auth_log_id from {{ this }}
+    where
+        dq_partition_date < {{ cutoff }} and dq_partition_date > cast('1900-01-01' as date)
+        and (dq_reason is null or dq_reason in ('duplicate_key', 'orphan_reference'))
+),
+{% endif %}
 
 transactions as (
     select
@@ -38,9 +59,18 @@ checked as (
 
 keyed as (
     select
-        *,
-        row_number() over (partition by auth_log_id, check_reason is null order by authenticated_at) as key_copy
+        checked.*,
+        row_number() over (
+            partition by checked.auth_log_id, checked.check_reason is null order by checked.authenticated_at
+        )
+        {%- if is_incremental() %}
+        + case when earlier_keys.auth_log_id is not null and checked.check_reason is null then 1 else 0 end
+        {%- endif %} as key_copy
     from checked
+    {%- if is_incremental() %}
+    left join earlier_keys
+        on checked.auth_log_id = earlier_keys.auth_log_id
+    {%- endif %}
 ),
 
 final as (
@@ -51,6 +81,7 @@ final as (
         auth_result,
         failure_reason,
         authenticated_at,
+        coalesce(cast(authenticated_at as date), cast('1900-01-01' as date)) as dq_partition_date,
         case
             when check_reason is not null then check_reason
             when key_copy > 1 then 'duplicate_key'

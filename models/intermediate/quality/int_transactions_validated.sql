@@ -1,10 +1,31 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='dq_partition_date',
+    on_schema_change='fail'
+) }}
+{%- set cutoff = incremental_cutoff('dq_partition_date') %}
+
+{#-
+    Incremental by day (macros/incremental.sql). Rows without a timestamp sit in partition 1900-01-01
+    and are re-checked on every run, with the new days. A key already clean on an earlier day makes
+    a later copy a duplicate.
+-#}
 
 with
 
 transactions as (
     select * from {{ ref('stg_core_banking__transactions') }}
+    where transaction_date >= {{ cutoff }} or transaction_date is null
 ),
+{% if is_incremental() %}
+earlier_keys as (
+    select distinct transaction_id from {{ this }}
+    where
+        dq_partition_date < {{ cutoff }} and dq_partition_date > cast('1900-01-01' as date)
+        and (dq_reason is null or dq_reason in ('duplicate_key', 'orphan_reference'))
+),
+{% endif %}
 
 limits as (
     select * from {{ ref('transaction_amount_limits') }}
@@ -71,9 +92,18 @@ checked as (
 
 keyed as (
     select
-        *,
-        row_number() over (partition by transaction_id, check_reason is null order by transacted_at) as key_copy
+        checked.*,
+        row_number() over (
+            partition by checked.transaction_id, checked.check_reason is null order by checked.transacted_at
+        )
+        {%- if is_incremental() %}
+        + case when earlier_keys.transaction_id is not null and checked.check_reason is null then 1 else 0 end
+        {%- endif %} as key_copy
     from checked
+    {%- if is_incremental() %}
+    left join earlier_keys
+        on checked.transaction_id = earlier_keys.transaction_id
+    {%- endif %}
 ),
 
 final as (
@@ -91,6 +121,7 @@ final as (
         amount_vnd,
         transacted_at,
         transaction_date,
+        coalesce(transaction_date, cast('1900-01-01' as date)) as dq_partition_date,
         case
             when check_reason is not null then check_reason
             when key_copy > 1 then 'duplicate_key'

@@ -1,4 +1,10 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='transaction_date',
+    on_schema_change='fail'
+) }}
+{%- set cutoff = incremental_cutoff('transaction_date') %}
 
 {#-
     Achieved authentication level per transaction (SPEC section 4): the highest level reached by its
@@ -11,6 +17,7 @@ with
 
 transactions as (
     select * from {{ ref('int_transactions_clean') }}
+    where transaction_date >= {{ cutoff }}
 ),
 
 customers as (
@@ -18,7 +25,9 @@ customers as (
 ),
 
 auth_logs as (
+    -- an attempt never precedes its transaction (such rows are quarantined)
     select * from {{ ref('int_authentication_logs_clean') }}
+    where authenticated_at >= {{ cutoff }}
 ),
 
 methods as (
@@ -82,6 +91,7 @@ achieved as (
 final as (
     select
         transactions.transaction_id,
+        transactions.transaction_date,
         achieved.achieved_level,
         coalesce(per_transaction.has_biometric_match, false) as has_biometric_match,
         coalesce(per_transaction.has_device_biometric, false) as has_device_biometric,

@@ -1,4 +1,10 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='transaction_date',
+    on_schema_change='fail'
+) }}
+{%- set cutoff = incremental_cutoff('transaction_date') %}
 
 {#-
     Required SBV level (SPEC section 5, rules read from the sbv_required_level_rules seed), the exact
@@ -20,7 +26,9 @@
 with
 
 partitions as (
+    -- partitions are per day: the days being rebuilt are self-contained
     select * from {{ ref('int_transactions_daily_partitions') }}
+    where transaction_date >= {{ cutoff }}
 ),
 
 rules as (

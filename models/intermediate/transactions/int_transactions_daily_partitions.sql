@@ -1,4 +1,10 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='transaction_date',
+    on_schema_change='fail'
+) }}
+{%- set cutoff = incremental_cutoff('transaction_date') %}
 
 {#-
     SBV partitions (SPEC section 5): source account x SBV group x calendar day, ordered by timestamp
@@ -10,10 +16,12 @@ with
 
 enriched as (
     select * from {{ ref('int_transactions_enriched') }}
+    where transaction_date >= {{ cutoff }}
 ),
 
 authenticated as (
     select * from {{ ref('int_transactions_authenticated') }}
+    where transaction_date >= {{ cutoff }}
 ),
 
 joined as (

@@ -1,21 +1,38 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='transaction_date',
+    on_schema_change='fail'
+) }}
+{%- set cutoff = incremental_cutoff('transaction_date') %}
+
+{#-
+    Each transaction with the state of its customer, source account and device at the moment it was
+    made (point-in-time joins on the snapshots' history), its SBV group and its counterparty.
+    Incremental by day: first use of a payee or a device also looks at the days built before.
+-#}
 
 with
 
 transactions as (
     select * from {{ ref('int_transactions_clean') }}
+    where transaction_date >= {{ cutoff }}
 ),
 
-customers as (
-    select * from {{ ref('int_customers_clean') }}
+customer_states as (
+    select * from {{ ref('int_customer_states') }}
+),
+
+account_states as (
+    select * from {{ ref('int_account_states') }}
 ),
 
 accounts as (
     select * from {{ ref('int_accounts_clean') }}
 ),
 
-devices as (
-    select * from {{ ref('int_devices_clean') }}
+device_states as (
+    select * from {{ ref('int_device_states') }}
 ),
 
 counterparty_accounts as (
@@ -72,37 +89,78 @@ joined as (
                 then 'ext:' || cast(transactions.to_external_account_id as {{ dbt.type_string() }})
         end as counterparty_key
     from transactions
-    left join customers
-        on transactions.customer_id = customers.customer_id
+    left join customer_states as customers
+        on
+            transactions.customer_id = customers.customer_id
+            and transactions.transacted_at >= customers.state_from
+            and transactions.transacted_at < customers.state_to
     left join sbv_groups
         on
             transactions.transaction_type = sbv_groups.transaction_type
             and customers.customer_type = sbv_groups.customer_type
-    left join accounts as source_accounts
-        on transactions.from_account_id = source_accounts.account_id
+    left join account_states as source_accounts
+        on
+            transactions.from_account_id = source_accounts.account_id
+            and transactions.transacted_at >= source_accounts.state_from
+            and transactions.transacted_at < source_accounts.state_to
     left join accounts as target_accounts
         on transactions.to_internal_account_id = target_accounts.account_id
     left join counterparty_accounts
         on transactions.to_external_account_id = counterparty_accounts.counterparty_account_id
     left join banks
         on counterparty_accounts.bank_code = banks.bank_code
-    left join devices
-        on transactions.device_id = devices.device_id
+    left join device_states as devices
+        on
+            transactions.device_id = devices.device_id
+            and transactions.transacted_at >= devices.state_from
+            and transactions.transacted_at < devices.state_to
 ),
+{% if is_incremental() %}
+earlier_device_uses as (
+    select distinct
+        customer_id,
+        device_id
+    from {{ this }}
+    where transaction_date < {{ cutoff }}
+),
+
+earlier_payees as (
+    select distinct
+        customer_id,
+        counterparty_key
+    from {{ this }}
+    where transaction_date < {{ cutoff }} and counterparty_key is not null
+),
+{% endif %}
 
 sequenced as (
     select
-        *,
+        joined.*,
         row_number() over (
-            partition by customer_id, device_id order by transacted_at, transaction_id
-        ) as device_use_number,
+            partition by joined.customer_id, joined.device_id order by joined.transacted_at, joined.transaction_id
+        )
+        {%- if is_incremental() %}
+        + case when earlier_device_uses.device_id is not null then 1 else 0 end
+        {%- endif %} as device_use_number,
         case
-            when counterparty_key is not null
+            when joined.counterparty_key is not null
                 then row_number() over (
-                    partition by customer_id, counterparty_key order by transacted_at, transaction_id
+                    partition by joined.customer_id, joined.counterparty_key
+                    order by joined.transacted_at, joined.transaction_id
                 )
+                {%- if is_incremental() %}
+                + case when earlier_payees.counterparty_key is not null then 1 else 0 end
+                {%- endif %}
         end as payee_use_number
     from joined
+    {%- if is_incremental() %}
+    left join earlier_device_uses
+        on joined.customer_id = earlier_device_uses.customer_id and joined.device_id = earlier_device_uses.device_id
+    left join earlier_payees
+        on
+            joined.customer_id = earlier_payees.customer_id
+            and joined.counterparty_key = earlier_payees.counterparty_key
+    {%- endif %}
 ),
 
 final as (

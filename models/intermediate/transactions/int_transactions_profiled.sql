@@ -1,23 +1,42 @@
-{{ config(materialized='table') }}
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='transaction_date',
+    on_schema_change='fail'
+) }}
+{%- set cutoff = incremental_cutoff('transaction_date') %}
+{%- set history_start = days_before(cutoff, var('profile_history_days')) %}
 
 {#-
     One row per transaction with everything the marts and the risk rules need: enrichment,
     authentication, SBV classification, and behavioural features computed from the transactions
     alone (never from fraud labels).
+
+    Incremental by day. The features of a rebuilt day read `profile_history_days` of earlier days:
+    enough for every window below (velocity minutes, structuring hours, mule same-day, device first
+    24 hours, dormancy: a previous transaction older than the history is older than the quiet period
+    anyway). The start of the data comes from all of it.
 -#}
 
 with
 
 enriched as (
     select * from {{ ref('int_transactions_enriched') }}
+    where transaction_date >= {{ history_start }}
 ),
 
 authenticated as (
     select * from {{ ref('int_transactions_authenticated') }}
+    where transaction_date >= {{ history_start }}
 ),
 
 classified as (
     select * from {{ ref('int_transactions_classified') }}
+    where transaction_date >= {{ history_start }}
+),
+
+data_start as (
+    select min(transacted_at) as data_starts_at from {{ ref('int_transactions_enriched') }}
 ),
 
 base as (
@@ -112,7 +131,7 @@ mule_account_days as (
 windows as (
     select
         base.*,
-        min(base.transacted_at) over () as data_starts_at,
+        data_start.data_starts_at,
         lag(base.transacted_at) over (
             partition by base.from_account_id order by base.transacted_at, base.transaction_id
         ) as previous_account_transaction_at,
@@ -129,6 +148,7 @@ windows as (
             {{ seconds_range_frame(var('structuring_window_hours') * 3600, var('structuring_window_hours') * 3600) }}
         ) as structuring_band_count
     from base
+    cross join data_start
 ),
 
 dormancy as (
@@ -178,6 +198,7 @@ final as (
             and reactivation_marks.transaction_date = mule_out.transaction_date
             and reactivation_marks.transacted_at > mule_out.first_inflow_at
             and reactivation_marks.is_transfer_to_other
+    where reactivation_marks.transaction_date >= {{ cutoff }}
 )
 
 select * from final  -- noqa: AM04

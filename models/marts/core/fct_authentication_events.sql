@@ -1,7 +1,21 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='auth_date',
+    on_schema_change='fail'
+) }}
+{%- set cutoff = incremental_cutoff('auth_date') %}
+
+{#-
+    Incremental by day of the attempt. Attempt numbers count all of a transaction's attempts, which
+    follow it within minutes: the attempts of the day before the cutoff are read for numbering only.
+-#}
+
 with
 
 auth_logs as (
     select * from {{ ref('int_authentication_logs_clean') }}
+    where authenticated_at >= {{ days_before(cutoff, 1) }}
 ),
 
 methods as (
@@ -10,6 +24,7 @@ methods as (
 
 transactions as (
     select * from {{ ref('int_transactions_clean') }}
+    where transaction_date >= {{ days_before(cutoff, 1) }}
 ),
 
 customers as (
@@ -61,6 +76,7 @@ final as (
         on numbered.transaction_id = transactions.transaction_id
     inner join customers
         on transactions.customer_id = customers.customer_id
+    where cast(numbered.authenticated_at as date) >= {{ cutoff }}
 )
 
 select * from final

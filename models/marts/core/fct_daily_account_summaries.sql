@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='summary_date',
+    on_schema_change='fail'
+) }}
+{%- set cutoff = incremental_cutoff('summary_date') %}
+
 {#-
     One row per source account and day with activity. Amounts are summed at this grain directly
     from the transactions, never by joining daily totals back to transactions (the case study's
@@ -8,6 +16,7 @@ with
 
 transactions as (
     select * from {{ ref('int_transactions_profiled') }}
+    where transaction_date >= {{ cutoff }}
 ),
 
 final as (

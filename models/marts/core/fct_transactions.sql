@@ -1,7 +1,16 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='transaction_date',
+    on_schema_change='fail'
+) }}
+{%- set cutoff = incremental_cutoff('transaction_date') %}
+
 with
 
 transactions as (
     select * from {{ ref('int_transactions_profiled') }}
+    where transaction_date >= {{ cutoff }}
 ),
 
 final as (

@@ -98,10 +98,29 @@
     'value': 'month_to_date_outflow_vnd', 'threshold': var('ewallet_monthly_outflow_limit_vnd'),
     'details': "'e-wallet outflows this month reached ' || " ~ as_text('month_to_date_outflow_vnd') ~ " || ' VND'"} -%}
 
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='alert_date',
+    on_schema_change='fail'
+) }}
+{%- set cutoff = incremental_cutoff('alert_date') %}
+
+{#-
+    Incremental by alert day. Transaction and customer-day rules need only the rebuilt days;
+    month-to-date e-wallet totals read from the first day of the cutoff's month.
+-#}
+
 with
 
-transactions as (
+month_transactions as (
     select * from {{ ref('int_transactions_profiled') }}
+    where transaction_date >= {{ dbt.date_trunc('month', cutoff) }}
+),
+
+transactions as (
+    select * from month_transactions
+    where transaction_date >= {{ cutoff }}
 ),
 
 rules as (
@@ -133,7 +152,7 @@ customer_days as (
                 then amount_vnd
             else 0
         end) as ewallet_outflow_vnd
-    from transactions
+    from month_transactions
     group by customer_id, transaction_date, customer_type
 ),
 
@@ -190,6 +209,7 @@ final as (
     from all_alerts
     inner join rules
         on all_alerts.rule_code = rules.rule_code
+    where all_alerts.alert_date >= {{ cutoff }}
 )
 
 select * from final

@@ -1,0 +1,81 @@
+"""`bankgen simulate --days K`: the warehouse fed day by day.
+
+Each day: advance the dataset one day, load it into the warehouse, then `dbt build`, which runs the
+snapshots (status history) before the incremental models that read them and the tests after. One
+line per day says what arrived and what it cost.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+from .advance import advance
+from .config import ConfigError
+from .loader import PostgresSettings, load_duckdb, load_postgres
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def dbt_executable() -> str:
+    local = Path(sys.executable).parent / "dbt"
+    found = str(local) if local.exists() else shutil.which("dbt")
+    if not found:
+        raise ConfigError("dbt is not installed in this environment (pip install -e . installs it)")
+    return found
+
+
+def run_dbt(args: list[str], target: str, env: dict | None = None, target_path: Path | None = None):
+    """dbt in the project folder; returns (seconds, completed process, results by status)."""
+    command = [dbt_executable(), *args, "--profiles-dir", str(ROOT), "--target", target]
+    if target_path:
+        command += ["--target-path", str(target_path)]
+    started = time.perf_counter()
+    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    seconds = time.perf_counter() - started
+    results = Counter()
+    path = (target_path or ROOT / "target") / "run_results.json"
+    if path.exists():
+        for r in json.loads(path.read_text())["results"]:
+            results[f"{r['unique_id'].split('.')[0]} {r['status']}"] += 1
+    return seconds, done, results
+
+
+def simulate(data_dir: Path, days: int, target: str, duckdb_path: Path | None = None,
+             full_refresh_first: bool = False, out=print) -> list[dict]:
+    if days <= 0:
+        raise ConfigError(f"--days must be a positive whole number, got {days}")
+    if target not in ("duckdb", "postgres"):
+        raise ConfigError(f"--target must be duckdb or postgres, got {target!r}")
+    env = {"TIMO_DUCKDB_PATH": str(duckdb_path)} if duckdb_path else {}
+    rows = []
+    for day in range(days):
+        started = time.perf_counter()
+        result = advance(data_dir, 1, quiet=True)[0]
+        advanced = time.perf_counter() - started
+        started = time.perf_counter()
+        if target == "duckdb":
+            load_duckdb(data_dir, duckdb_path, quiet=True)
+        else:
+            load_postgres(data_dir, PostgresSettings.from_env(), quiet=True)
+        loaded = time.perf_counter() - started
+        args = ["build"] + (["--full-refresh"] if full_refresh_first and day == 0 else [])
+        seconds, done, results = run_dbt(args, target, env)
+        changes = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.state_changes.items() if v) or "none"
+        status = "ok" if done.returncode == 0 else f"FAILED (exit {done.returncode})"
+        out(f"{result.day}  +{result.transactions:,} transactions  +{result.auth_logs:,} auth logs "
+            f"(+{result.late_logs_delivered} late from the day before, {result.late_logs_held} held back)  "
+            f"changes: {changes}  | advance {advanced:.1f}s load {loaded:.1f}s dbt build {seconds:.1f}s {status}")
+        rows.append({"day": result.day.isoformat(), "transactions": result.transactions,
+                     "late_logs": result.late_logs_delivered, "build_seconds": round(seconds, 2),
+                     "ok": done.returncode == 0, "results": dict(results)})
+        if done.returncode != 0:
+            tail = "\n".join((done.stdout + done.stderr).splitlines()[-30:])
+            raise ConfigError(f"dbt build failed on {result.day}:\n{tail}")
+    return rows
