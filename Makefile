@@ -15,14 +15,16 @@ DBT := $(BIN)/dbt
 export TIMO_PII_SALT ?= $(shell test -s .pii_salt || python3 -c "import secrets; print(secrets.token_hex(16))" > .pii_salt; cat .pii_salt)
 DBT_FLAGS := --profiles-dir .
 PORT ?= 8501
+SIM_DAYS ?= 3
 
-.PHONY: run install generate load build docs dashboard test lint bench bench-quick clean help
+.PHONY: run install generate load build docs dashboard simulate test lint bench bench-quick clean help
 
 help:
 	@echo "make run     - venv, generate $(CUSTOMERS) customers x $(DAYS) days, load into DuckDB, dbt build, docs"
 	@echo "make test    - venv, then pytest (generator, loader and dbt on DuckDB and PostgreSQL, sqlfluff, ruff)"
 	@echo "make bench   - generation and load figures at 1M and 10M transactions (bench/results/)"
 	@echo "make docs    - dbt docs generate --static (one HTML file: target/static_index.html)"
+	@echo "make simulate - after make run: SIM_DAYS more days, each advanced, loaded and built incrementally"
 	@echo "make dashboard - the Streamlit dashboard on http://localhost:$(PORT) (TARGET=postgres: as the dashboard role)"
 	@echo "make lint    - sqlfluff and ruff"
 
@@ -56,6 +58,9 @@ run: generate
 	$(MAKE) --no-print-directory load build docs TARGET=duckdb
 	@echo
 	@$(BIN)/bankgen summary
+
+simulate: install
+	$(BIN)/bankgen simulate --data $(DATA) --days $(SIM_DAYS) --target $(TARGET)
 
 dashboard: install
 	TIMO_TARGET=$(TARGET) $(BIN)/streamlit run dashboard/app.py --server.headless true --server.port $(PORT) \

@@ -48,9 +48,9 @@ def csv_dataset(tmp_path_factory) -> Path:
 
 
 @contextlib.contextmanager
-def throwaway_database():
-    """A new PostgreSQL database, dropped afterwards. A server that cannot be reached is a failure,
-    never a skip: CI must exercise PostgreSQL for real."""
+def throwaway_database(template: str | None = None):
+    """A new PostgreSQL database (a copy of `template` if given), dropped afterwards. A server that
+    cannot be reached is a failure, never a skip: CI must exercise PostgreSQL for real."""
     name = f"timo_bank_test_{uuid.uuid4().hex[:10]}"
     settings = PostgresSettings.from_env(dbname=name)
     try:
@@ -59,7 +59,7 @@ def throwaway_database():
         pytest.fail(f"PostgreSQL is required for this test and is not reachable: {exc}")
     admin.autocommit = True
     with admin.cursor() as cur:
-        cur.execute(f'create database "{name}"')
+        cur.execute(f'create database "{name}"' + (f' template "{template}"' if template else ""))
     try:
         yield settings
     finally:

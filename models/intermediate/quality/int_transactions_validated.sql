@@ -20,9 +20,11 @@ transactions as (
 ),
 {% if is_incremental() %}
 earlier_keys as (
+    -- only the keys arriving now can collide with earlier days
     select distinct transaction_id from {{ this }}
     where
-        dq_partition_date < {{ cutoff }} and dq_partition_date > cast('1900-01-01' as date)
+        transaction_id in (select arriving.transaction_id from transactions as arriving)
+        and dq_partition_date < {{ cutoff }} and dq_partition_date > cast('1900-01-01' as date)
         and (dq_reason is null or dq_reason in ('duplicate_key', 'orphan_reference'))
 ),
 {% endif %}

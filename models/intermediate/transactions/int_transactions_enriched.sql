@@ -117,19 +117,30 @@ joined as (
 ),
 {% if is_incremental() %}
 earlier_device_uses as (
+    -- only the pairs used now matter
     select distinct
-        customer_id,
-        device_id
-    from {{ this }}
-    where transaction_date < {{ cutoff }}
+        built.customer_id,
+        built.device_id
+    from {{ this }} as built
+    where
+        built.transaction_date < {{ cutoff }}
+        and exists (
+            select 1 from joined
+            where joined.customer_id = built.customer_id and joined.device_id = built.device_id
+        )
 ),
 
 earlier_payees as (
     select distinct
-        customer_id,
-        counterparty_key
-    from {{ this }}
-    where transaction_date < {{ cutoff }} and counterparty_key is not null
+        built.customer_id,
+        built.counterparty_key
+    from {{ this }} as built
+    where
+        built.transaction_date < {{ cutoff }}
+        and exists (
+            select 1 from joined
+            where joined.customer_id = built.customer_id and joined.counterparty_key = built.counterparty_key
+        )
 ),
 {% endif %}
 

@@ -12,10 +12,11 @@
     authentication, SBV classification, and behavioural features computed from the transactions
     alone (never from fraud labels).
 
-    Incremental by day. The features of a rebuilt day read `profile_history_days` of earlier days:
-    enough for every window below (velocity minutes, structuring hours, mule same-day, device first
-    24 hours, dormancy: a previous transaction older than the history is older than the quiet period
-    anyway). The start of the data comes from all of it.
+    Incremental by day. The features of a rebuilt day read `profile_history_days` (default 2) of
+    earlier days: enough for every window below (velocity minutes, structuring hours, mule same-day,
+    a device's first 24 hours, reactivation in the last 24 hours). Dormancy needs the account's
+    previous transaction however old: before the history it comes from the rows already built. The
+    start of the data comes from all of it.
 -#}
 
 with
@@ -38,6 +39,16 @@ classified as (
 data_start as (
     select min(transacted_at) as data_starts_at from {{ ref('int_transactions_enriched') }}
 ),
+{% if is_incremental() %}
+earlier_last_transactions as (
+    select
+        from_account_id,
+        max(transacted_at) as last_transacted_at
+    from {{ this }}
+    where transaction_date < {{ history_start }}
+    group by from_account_id
+),
+{% endif %}
 
 base as (
     select
@@ -132,9 +143,18 @@ windows as (
     select
         base.*,
         data_start.data_starts_at,
+        {%- if is_incremental() %}
+        coalesce(
+            lag(base.transacted_at) over (
+                partition by base.from_account_id order by base.transacted_at, base.transaction_id
+            ),
+            earlier_last_transactions.last_transacted_at
+        ) as previous_account_transaction_at,
+        {%- else %}
         lag(base.transacted_at) over (
             partition by base.from_account_id order by base.transacted_at, base.transaction_id
         ) as previous_account_transaction_at,
+        {%- endif %}
         count(*) over (
             partition by base.customer_id order by base.transacted_at
             {{ seconds_range_frame(var('velocity_window_minutes') * 60, 0) }}
@@ -149,6 +169,10 @@ windows as (
         ) as structuring_band_count
     from base
     cross join data_start
+    {%- if is_incremental() %}
+    left join earlier_last_transactions
+        on base.from_account_id = earlier_last_transactions.from_account_id
+    {%- endif %}
 ),
 
 dormancy as (

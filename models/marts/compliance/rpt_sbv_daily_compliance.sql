@@ -7,14 +7,24 @@
 {%- set breach_kinds = ['weak_authentication', 'strong_auth_required', 'daily_limit_strong_auth',
                         'new_device_without_biometric', 'ewallet_monthly_limit'] -%}
 
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='report_date',
+    on_schema_change='append_new_columns'
+) }}
+{%- set cutoff = incremental_cutoff('report_date') %}
+
 with
 
 transactions as (
     select * from {{ ref('int_transactions_profiled') }}
+    where transaction_date >= {{ cutoff }}
 ),
 
 alerts as (
     select * from {{ ref('fct_risk_alerts') }}
+    where alert_date >= {{ cutoff }}
 ),
 
 customers as (

@@ -2,7 +2,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='summary_date',
-    on_schema_change='fail'
+    on_schema_change='append_new_columns'
 ) }}
 {%- set cutoff = incremental_cutoff('summary_date') %}
 

@@ -1,3 +1,11 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='flow_date',
+    on_schema_change='append_new_columns'
+) }}
+{%- set cutoff = incremental_cutoff('flow_date') %}
+
 {#-
     The bank's view of money leaving Timo per counterparty bank and day (Timo itself for transfers
     between Timo accounts). The raw data records transactions initiated from Timo accounts only, so
@@ -8,7 +16,7 @@ with
 
 transactions as (
     select * from {{ ref('fct_transactions') }}
-    where counterparty_bank_code is not null
+    where counterparty_bank_code is not null and transaction_date >= {{ cutoff }}
 ),
 
 banks as (

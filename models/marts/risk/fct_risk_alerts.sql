@@ -102,7 +102,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='alert_date',
-    on_schema_change='fail'
+    on_schema_change='append_new_columns'
 ) }}
 {%- set cutoff = incremental_cutoff('alert_date') %}
 

@@ -1,13 +1,24 @@
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key='alert_date',
+    on_schema_change='append_new_columns'
+) }}
+{%- set cutoff = incremental_cutoff('alert_date') %}
+
 {#- The fraud team's queue: every alert with the facts needed to triage it, highest priority first. -#}
 
 with
 
 alerts as (
     select * from {{ ref('fct_risk_alerts') }}
+    where alert_date >= {{ cutoff }}
 ),
 
 transactions as (
+    -- a transaction's alerts are dated its day
     select * from {{ ref('fct_transactions') }}
+    where transaction_date >= {{ cutoff }}
 ),
 
 customers as (

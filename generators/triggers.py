@@ -1,0 +1,191 @@
+"""The case study's design, re-created in miniature for comparison: PostgreSQL triggers fed by row inserts.
+
+A BEFORE INSERT trigger classifies each transaction as it arrives (customer type, SBV group, T = the
+completed amount earlier that day in the same account and group, then the first matching rule of the
+same `sbv_required_level_rules` seed), and an AFTER INSERT trigger upserts a per-account daily
+summary. Like the case study it has no notion of Tksth: where a rule limits G + Tksth it uses T
+instead (T >= Tksth, so it is never more lenient). Rows arrive one INSERT at a time in transaction
+order, as an application would send them.
+
+`compare_with_dbt` runs it beside this project's path (COPY into raw, then `dbt build` without tests)
+on the same dataset and reports both times and how often the two classify the same way.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import time
+from pathlib import Path
+
+import duckdb
+from psycopg2.extras import execute_batch
+
+from .loader import PostgresSettings
+from .schema import TABLES, table_files
+
+ROOT = Path(__file__).resolve().parents[1]
+
+DDL = """
+create schema trg;
+create table trg.customers (customer_id bigint primary key, customer_type text not null);
+create table trg.sbv_groups (transaction_type text, customer_type text, sbv_group text,
+                             is_own_linked_wallet boolean, primary key (transaction_type, customer_type));
+create table trg.rules (sbv_group text, customer_type text, rule_order int, required_level text,
+                        max_amount numeric, max_amount_plus_daily_total numeric,
+                        max_amount_plus_unverified_total numeric, only_own_linked_wallet boolean);
+create table trg.transactions (
+    transaction_id bigint primary key, from_account_id bigint not null, customer_id bigint not null,
+    transaction_type text not null, amount numeric(18, 2) not null, transaction_ts timestamp not null,
+    status text not null,
+    customer_type text, sbv_group text, transaction_date date, daily_total_before numeric(24, 2),
+    required_level text
+);
+create index on trg.transactions (from_account_id, sbv_group, transaction_date);
+create table trg.daily_summaries (
+    account_id bigint, summary_date date, transaction_count int, completed_amount numeric(24, 2),
+    level_a int, level_b int, level_c int, level_d int, primary key (account_id, summary_date)
+);
+
+create function trg.classify() returns trigger language plpgsql as $$
+declare
+    own boolean;
+    r record;
+begin
+    select customer_type into new.customer_type from trg.customers where customer_id = new.customer_id;
+    select sbv_group, is_own_linked_wallet into new.sbv_group, own
+    from trg.sbv_groups where transaction_type = new.transaction_type and customer_type = new.customer_type;
+    new.transaction_date := new.transaction_ts::date;
+    select coalesce(sum(amount), 0) into new.daily_total_before
+    from trg.transactions
+    where from_account_id = new.from_account_id and sbv_group = new.sbv_group
+      and transaction_date = new.transaction_date and status = 'completed';
+    new.required_level := null;
+    for r in select * from trg.rules
+             where sbv_group = new.sbv_group and customer_type = new.customer_type order by rule_order loop
+        if (r.max_amount is null or new.amount <= r.max_amount)
+           and (r.max_amount_plus_daily_total is null
+                or new.amount + new.daily_total_before <= r.max_amount_plus_daily_total)
+           and (r.max_amount_plus_unverified_total is null
+                or new.amount + new.daily_total_before <= r.max_amount_plus_unverified_total)
+           and (not r.only_own_linked_wallet or own) then
+            new.required_level := r.required_level;
+            exit;
+        end if;
+    end loop;
+    return new;
+end $$;
+
+create function trg.summarise() returns trigger language plpgsql as $$
+begin
+    insert into trg.daily_summaries values (
+        new.from_account_id, new.transaction_date, 1,
+        case when new.status = 'completed' then new.amount else 0 end,
+        (new.required_level = 'A')::int, (new.required_level = 'B')::int,
+        (new.required_level = 'C')::int, (new.required_level = 'D')::int)
+    on conflict (account_id, summary_date) do update set
+        transaction_count = trg.daily_summaries.transaction_count + 1,
+        completed_amount = trg.daily_summaries.completed_amount + excluded.completed_amount,
+        level_a = trg.daily_summaries.level_a + excluded.level_a,
+        level_b = trg.daily_summaries.level_b + excluded.level_b,
+        level_c = trg.daily_summaries.level_c + excluded.level_c,
+        level_d = trg.daily_summaries.level_d + excluded.level_d;
+    return null;
+end $$;
+
+create trigger classify before insert on trg.transactions for each row execute function trg.classify();
+create trigger summarise after insert on trg.transactions for each row execute function trg.summarise();
+"""
+
+INSERT = ("insert into trg.transactions (transaction_id, from_account_id, customer_id, transaction_type, amount, "
+          "transaction_ts, status) values (%s, %s, %s, %s, %s, %s, %s)")
+
+
+def _copy_rows(cur, table: str, rows: list[tuple]) -> None:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerows(["" if v is None else v for v in row] for row in rows)
+    buffer.seek(0)
+    cur.copy_expert(f"copy {table} from stdin with (format csv, null '')", buffer)
+
+
+def _read_dataset(data_dir: Path) -> tuple[list[tuple], list[tuple]]:
+    fmt = "parquet" if (data_dir / "customers.parquet").exists() else "csv"
+    reader = "read_parquet" if fmt == "parquet" else "read_csv_auto"
+
+    def files(name):
+        return "[" + ", ".join(f"'{p}'" for p in table_files(TABLES[name], data_dir, fmt)) + "]"
+
+    with duckdb.connect() as con:
+        customers = con.execute(f"select customer_id, customer_type from {reader}({files('customers')}) "
+                                "qualify row_number() over (partition by customer_id) = 1").fetchall()
+        transactions = con.execute(
+            f"select transaction_id, from_account_id, customer_id, transaction_type, amount, transaction_ts, status "
+            f"from {reader}({files('payment_transactions')}) order by transaction_ts, transaction_id").fetchall()
+    return customers, transactions
+
+
+def run_triggers(data_dir: Path, settings: PostgresSettings, page_size: int = 500) -> dict:
+    """Build the trigger design in `settings.dbname` and feed it the dataset's transactions."""
+    customers, transactions = _read_dataset(Path(data_dir))
+    conn = settings.connect()
+    with conn.cursor() as cur:
+        cur.execute(DDL)
+        _copy_rows(cur, "trg.customers", customers)
+        with (ROOT / "seeds" / "sbv_transaction_groups.csv").open() as f:
+            groups = [tuple(r.values()) for r in csv.DictReader(f)]
+        _copy_rows(cur, "trg.sbv_groups", groups)
+        with (ROOT / "seeds" / "sbv_required_level_rules.csv").open() as f:
+            rules = [(r["sbv_group"], r["customer_type"], r["rule_order"], r["required_level"], r["max_amount_vnd"],
+                      r["max_amount_plus_daily_total_vnd"], r["max_amount_plus_unverified_total_vnd"],
+                      r["only_own_linked_wallet"]) for r in csv.DictReader(f)]
+        _copy_rows(cur, "trg.rules", rules)
+    conn.commit()
+    started = time.perf_counter()
+    with conn.cursor() as cur:
+        for i in range(0, len(transactions), page_size):
+            execute_batch(cur, INSERT, transactions[i:i + page_size], page_size=page_size)
+            conn.commit()
+    seconds = time.perf_counter() - started
+    conn.close()
+    return {"transactions": len(transactions), "seconds": round(seconds, 2),
+            "rows_per_second": round(len(transactions) / seconds)}
+
+
+def agreement(settings: PostgresSettings) -> dict:
+    """Compare the trigger's required level with dbt's, in one database holding both."""
+    conn = settings.connect()
+    with conn.cursor() as cur:
+        cur.execute("""
+            with rules_with_tksth as (
+                select distinct sbv_group, customer_type from trg.rules
+                where max_amount_plus_unverified_total is not null
+            )
+            select
+                (k.sbv_group is null) as rules_agree,
+                count(*) as transactions,
+                sum(case when t.required_level = f.required_level then 1 else 0 end) as same_level,
+                sum(case when t.daily_total_before = f.daily_total_before_vnd then 1 else 0 end) as same_t
+            from trg.transactions t
+            join marts.fct_transactions f using (transaction_id)
+            left join rules_with_tksth k on k.sbv_group = t.sbv_group and k.customer_type = t.customer_type
+            group by 1
+        """)
+        rows = {r[0]: r[1:] for r in cur.fetchall()}
+        cur.execute("""
+            select count(*), sum(case when t.transaction_count = d.transaction_count
+                                      and t.completed_amount = d.completed_amount_vnd then 1 else 0 end)
+            from trg.daily_summaries t join marts.fct_daily_account_summaries d
+              on d.account_id = t.account_id and d.summary_date = t.summary_date
+        """)
+        summaries = cur.fetchone()
+    conn.close()
+    out = {}
+    for agree, label in ((True, "groups_without_tksth_rules"), (False, "groups_with_tksth_rules")):
+        n, same, same_t = rows.get(agree, (0, 0, 0))
+        out[label] = {"transactions": n, "same_required_level": same, "same_t": same_t,
+                      "share_same_level": round(same / n, 4) if n else None}
+    out["daily_summaries"] = {"account_days": summaries[0], "same_count_and_amount": summaries[1]}
+    return out
+
+

@@ -1,0 +1,208 @@
+"""Day-by-day operation: `bankgen advance` is deterministic, N daily incremental builds give exactly
+the marts of one full refresh on DuckDB and on PostgreSQL (late authentication logs and status
+changes included), snapshots record status history and add nothing when nothing changed."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections import Counter
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from generators.advance import advance
+from generators.config import ConfigError, GenerateConfig
+from generators.generate import generate
+from generators.loader import load_duckdb, load_postgres
+
+from .conftest import SMALL, pg_env, run_bankgen, run_dbt, throwaway_database
+
+DAYS = 2
+# Data only: the tests' own cost is the same either way, and other tests run them.
+NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
+
+
+@pytest.fixture(scope="module")
+def base_dataset(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("incremental") / "data"
+    generate(GenerateConfig(fmt="parquet", **SMALL), out, quiet=True)
+    return out
+
+
+def _copy(dataset: Path, tmp_path: Path) -> Path:
+    target = tmp_path / "data"
+    shutil.copytree(dataset, target)
+    return target
+
+
+def test_advance_is_deterministic_and_continues_the_dataset(base_dataset, tmp_path):
+    once, stepwise = tmp_path / "once", tmp_path / "stepwise"
+    shutil.copytree(base_dataset, once)
+    shutil.copytree(base_dataset, stepwise)
+    results = advance(once, 3, quiet=True)
+    for _ in range(3):
+        advance(stepwise, 1, quiet=True)
+    files = sorted(p.relative_to(once) for p in once.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(stepwise) for p in stepwise.rglob("*") if p.is_file())
+    for rel in files:
+        assert (once / rel).read_bytes() == (stepwise / rel).read_bytes(), rel
+
+    manifest = json.loads((once / "_manifest.json").read_text())
+    assert [r.day for r in results] == [date(2026, 10, 22), date(2026, 10, 23), date(2026, 10, 24)]
+    assert manifest["advance"]["days"] == 3
+    assert sum(r.late_logs_delivered for r in results) > 0
+    assert sum(sum(r.state_changes.values()) for r in results) > 0
+    with duckdb.connect() as con:
+        ids = con.execute(f"select count(*), count(distinct transaction_id), min(transaction_id) "
+                          f"from read_parquet('{once}/payment_transactions/*.parquet')").fetchone()
+        late = con.execute(f"select count(*), max(cast(auth_ts as date)) "
+                           f"from read_parquet('{once}/authentication_logs/*.late.parquet')").fetchone()
+        changed = con.execute(f"select count(*) from read_parquet('{once}/bank_accounts.parquet') "
+                              f"where updated_at >= timestamp '2026-10-22'").fetchone()[0] + \
+            con.execute(f"select count(*) from read_parquet('{once}/devices.parquet') "
+                        f"where updated_at >= timestamp '2026-10-22' and first_seen < timestamp '2026-10-22'"
+                        ).fetchone()[0]
+    assert ids[0] == ids[1] == manifest["row_counts"]["payment_transactions"] and ids[2] == 1
+    # late logs are dated the day before the file that delivers them
+    assert late[0] == sum(r.late_logs_delivered for r in results) and late[1] < date(2026, 10, 24)
+    assert changed > 0
+
+
+def test_advance_rejects_bad_input(tmp_path, base_dataset):
+    with pytest.raises(ConfigError, match="not a generated dataset"):
+        advance(tmp_path, 1, quiet=True)
+    result = run_bankgen("advance", "--data", str(base_dataset), "--days", "0")
+    assert result.returncode == 2 and "--days must be a positive" in result.stderr
+    result = run_bankgen("advance", "--data", str(base_dataset), "--days", "400")
+    assert result.returncode == 2 and "after today" in result.stderr
+    assert json.loads((base_dataset / "_manifest.json").read_text()).get("advance") is None
+
+
+def _duck_marts(db: Path) -> dict[str, Counter]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = [r[0] for r in con.execute("select table_name from information_schema.tables "
+                                            "where table_schema = 'marts' order by 1").fetchall()]
+        return {t: Counter(con.execute(f"select * from marts.{t}").fetchall())
+                for t in tables if t != "rpt_data_quality"}  # run metadata, differs by design
+
+
+def _normalise(value):
+    if isinstance(value, Decimal):
+        return round(float(value), 6)
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def _pg_marts(settings) -> dict[str, Counter]:
+    conn = settings.connect()
+    with conn.cursor() as cur:
+        cur.execute("select table_name from information_schema.tables where table_schema = 'marts' order by 1")
+        tables = [r[0] for r in cur.fetchall() if r[0] != "rpt_data_quality"]
+        out = {}
+        for t in tables:
+            cur.execute(f'select * from marts."{t}"')
+            out[t] = Counter(tuple(_normalise(v) for v in row) for row in cur.fetchall())
+    conn.close()
+    return out
+
+
+def _diff(a: dict[str, Counter], b: dict[str, Counter]) -> dict[str, int]:
+    assert a.keys() == b.keys()
+    return {t: sum(((a[t] - b[t]) + (b[t] - a[t])).values()) for t in a if a[t] != b[t]}
+
+
+def _simulate(data: Path, days: int, load, build) -> None:
+    for _ in range(days):
+        advance(data, 1, quiet=True)
+        load()
+        result = build()
+        assert result.returncode == 0, result.stdout[-4000:]
+
+
+def test_daily_incremental_runs_equal_a_full_refresh_on_duckdb(base_dataset, tmp_path):
+    data = _copy(base_dataset, tmp_path)
+    db = tmp_path / "daily.duckdb"
+    env = {"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")}
+
+    def build(*extra):
+        return run_dbt("build", "--target", "duckdb", "--target-path", str(tmp_path / "target"), *NO_TESTS,
+                       *extra, env=env)
+
+    load_duckdb(data, db, quiet=True)
+    assert build().returncode == 0
+    _simulate(data, DAYS, lambda: load_duckdb(data, db, quiet=True), build)
+
+    incremental = _duck_marts(db)
+    full_db = tmp_path / "full.duckdb"
+    shutil.copy(db, full_db)
+    result = run_dbt("build", "--full-refresh", "--target", "duckdb", "--target-path", str(tmp_path / "t2"),
+                     *NO_TESTS, env={**env, "TIMO_DUCKDB_PATH": str(full_db)})
+    assert result.returncode == 0, result.stdout[-4000:]
+    assert _diff(incremental, _duck_marts(full_db)) == {}
+    assert sum(len(rows) for rows in incremental.values()) > 20_000
+
+    with duckdb.connect(str(db), read_only=True) as con:
+        versions = con.execute("select count(*) - count(distinct account_id) from snapshots.snap_accounts").fetchone()
+        versions = versions[0] + con.execute(
+            "select count(*) - count(distinct device_id) from snapshots.snap_devices").fetchone()[0]
+        snapshot_rows = con.execute("select (select count(*) from snapshots.snap_accounts) + "
+                                    "(select count(*) from snapshots.snap_devices) + "
+                                    "(select count(*) from snapshots.snap_customers)").fetchone()[0]
+    assert versions > 0  # status changes became new versions
+    # a snapshot with nothing new adds nothing
+    result = run_dbt("snapshot", "--target", "duckdb", "--target-path", str(tmp_path / "target"), env=env)
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select (select count(*) from snapshots.snap_accounts) + "
+                           "(select count(*) from snapshots.snap_devices) + "
+                           "(select count(*) from snapshots.snap_customers)").fetchone()[0] == snapshot_rows
+
+
+def test_without_the_lookback_late_logs_are_missed(base_dataset, tmp_path):
+    """Negative control: with no lookback (only the new day rebuilt), the late authentication logs of
+    the day before never reach the marts, and the comparison above catches it."""
+    data = _copy(base_dataset, tmp_path)
+    db = tmp_path / "daily.duckdb"
+    env = {"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")}
+    no_lookback = ["--vars", "{incremental_lookback_days: -1}"]
+
+    def build(*extra):
+        return run_dbt("build", "--target", "duckdb", "--target-path", str(tmp_path / "target"), *NO_TESTS,
+                       *no_lookback, *extra, env=env)
+
+    load_duckdb(data, db, quiet=True)
+    assert build().returncode == 0
+    _simulate(data, 2, lambda: load_duckdb(data, db, quiet=True), build)
+    full_db = tmp_path / "full.duckdb"
+    shutil.copy(db, full_db)
+    result = run_dbt("build", "--full-refresh", "--target", "duckdb", "--target-path", str(tmp_path / "t2"),
+                     *NO_TESTS, env={**env, "TIMO_DUCKDB_PATH": str(full_db)})
+    assert result.returncode == 0
+    differences = _diff(_duck_marts(db), _duck_marts(full_db))
+    assert differences.get("fct_authentication_events", 0) > 0, differences
+
+
+@pytest.mark.postgres
+def test_daily_incremental_runs_equal_a_full_refresh_on_postgres(base_dataset, tmp_path):
+    data = _copy(base_dataset, tmp_path)
+
+    def build(settings, *extra):
+        return run_dbt("build", "--target", "postgres", "--target-path", str(tmp_path / settings.dbname),
+                       *NO_TESTS, *extra, env={**pg_env(settings), "DBT_LOG_PATH": str(tmp_path / "logs")})
+
+    with throwaway_database() as daily:
+        load_postgres(data, daily, quiet=True)
+        assert build(daily).returncode == 0
+        _simulate(data, DAYS, lambda: load_postgres(data, daily, quiet=True), lambda: build(daily))
+        incremental = _pg_marts(daily)
+        # the full refresh runs on a copy: same raw data, same snapshot history
+        with throwaway_database(template=daily.dbname) as full:
+            result = build(full, "--full-refresh")
+            assert result.returncode == 0, result.stdout[-4000:]
+            assert _diff(incremental, _pg_marts(full)) == {}
+    assert sum(len(rows) for rows in incremental.values()) > 20_000
