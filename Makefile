@@ -17,12 +17,12 @@ DBT_FLAGS := --profiles-dir .
 PORT ?= 8501
 SIM_DAYS ?= 3
 
-.PHONY: run install generate load build docs dashboard simulate test lint bench bench-quick clean help
+.PHONY: run install generate load build docs dashboard simulate test lint bench bench-quick bench-generator clean help
 
 help:
 	@echo "make run     - venv, generate $(CUSTOMERS) customers x $(DAYS) days, load into DuckDB, dbt build, docs"
 	@echo "make test    - venv, then pytest (generator, loader and dbt on DuckDB and PostgreSQL, sqlfluff, ruff)"
-	@echo "make bench   - generation and load figures at 1M and 10M transactions (bench/results/)"
+	@echo "make bench   - the benchmark suite: 100k/1M/10M end to end, incremental, triggers (bench/results/bench.{json,md})"
 	@echo "make docs    - dbt docs generate --static (one HTML file: target/static_index.html)"
 	@echo "make simulate - after make run: SIM_DAYS more days, each advanced, loaded and built incrementally"
 	@echo "make dashboard - the Streamlit dashboard on http://localhost:$(PORT) (TARGET=postgres: as the dashboard role)"
@@ -76,10 +76,16 @@ lint: install
 	$(BIN)/ruff check generators dashboard pytests
 
 bench: install
-	$(BIN)/bankgen bench --sizes 1000000,10000000 --out bench/results/generator.json
+	@bash scripts/ensure_postgres.sh
+	$(BIN)/bankgen bench --suite --out bench/results/bench.json
 
 bench-quick: install
-	$(BIN)/bankgen bench --sizes 100000 --out bench/results/generator-quick.json
+	@bash scripts/ensure_postgres.sh
+	$(BIN)/bankgen bench --suite --sizes 100000 --postgres-sizes 100000 --incremental 300000 --triggers 20000 \
+		--tuning 100000 --out bench/results/bench-quick.json
+
+bench-generator: install
+	$(BIN)/bankgen bench --sizes 1000000,10000000 --out bench/results/generator.json
 
 clean:
 	rm -rf target logs dbt_packages data warehouse

@@ -2,6 +2,7 @@
 
 Each step runs in its own child process so that its peak resident memory (from `wait4`) is its
 own. Figures are printed as a table and written to a JSON file (temporary name, then rename).
+`bankgen bench --suite` (make bench) runs the end-to-end suite of `generators/benchsuite.py`.
 """
 
 from __future__ import annotations
@@ -29,17 +30,22 @@ def customers_for(transactions: int, days: int = DAYS) -> int:
 
 
 def _run(argv: list[str], env: dict | None = None) -> dict:
-    """Run a command; return wall seconds and the child's peak RSS in MiB."""
-    started = time.perf_counter()
-    proc = subprocess.Popen(argv, env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - started
-    out, err = proc.stdout.read(), proc.stderr.read()
+    """Run a command; return wall seconds and the child's peak RSS in MiB. Output goes to temporary
+    files, not pipes: a chatty child (dbt) would fill a pipe that nobody reads until it exits."""
+    import tempfile
+
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(argv, env={**os.environ, **(env or {})}, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read(), err.read()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): {err.strip()[-800:]}")
-    return {"seconds": round(wall, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "stdout": out.strip()}
+        raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): {(stdout + stderr).strip()[-1500:]}")
+    return {"seconds": round(wall, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "stdout": stdout.strip()}
 
 
 def _bankgen() -> str:

@@ -65,12 +65,28 @@ def build_parser() -> argparse.ArgumentParser:
                       help="DuckDB file (default $TIMO_DUCKDB_PATH or warehouse/timo_bank.duckdb)")
     load.add_argument("--quiet", action="store_true", help="no per-table lines")
 
-    bench = sub.add_parser("bench", help="time generation and loading at scale; writes a JSON file",
-                           description="Generate 1M and 10M transactions (Parquet), measure wall time and "
-                                       "peak memory, then load into DuckDB and PostgreSQL.")
+    bench = sub.add_parser("bench", help="benchmarks; writes JSON (and Markdown with --suite)",
+                           description="Without --suite: generate transactions (Parquet) at each size, measure "
+                                       "wall time and peak memory, then load into DuckDB and PostgreSQL. With "
+                                       "--suite: the end-to-end suite (generate, load, dbt models and tests at "
+                                       "each size on both engines; 90-day incremental against full refresh; "
+                                       "per-row triggers against COPY + dbt).")
+    bench.add_argument("--suite", action="store_true", help="run the end-to-end suite (make bench)")
     bench.add_argument("--sizes", default="1000000,10000000",
-                       help="comma-separated transaction counts (default 1000000,10000000)")
-    bench.add_argument("--out", default="bench/results/generator.json", help="where to write the figures")
+                       help="comma-separated transaction counts (default 1000000,10000000; with --suite: "
+                            "100000,1000000,10000000 on DuckDB)")
+    bench.add_argument("--postgres-sizes", default="100000,1000000",
+                       help="--suite: sizes built on PostgreSQL (default 100000,1000000)")
+    bench.add_argument("--incremental", type=_whole, default=3_000_000,
+                       help="--suite: transactions in the 90-day incremental benchmark (default 3000000; 0 skips)")
+    bench.add_argument("--triggers", type=_whole, default=100_000,
+                       help="--suite: transactions in the trigger comparison (default 100000; 0 skips)")
+    bench.add_argument("--tuning", type=_whole, default=1_000_000,
+                       help="--suite: transactions in the PostgreSQL before/after tuning run "
+                            "(default 1000000; 0 skips)")
+    bench.add_argument("--out", default=None,
+                       help="where to write the figures (default bench/results/generator.json, or "
+                            "bench/results/bench.json with --suite)")
     bench.add_argument("--work", default="data/bench", help="scratch folder for the generated data")
     bench.add_argument("--targets", default="duckdb,postgres", help="engines to load into (default both)")
     adv = sub.add_parser("advance", help="append the next days to a generated dataset",
@@ -166,19 +182,34 @@ def _simulate(args) -> int:
     return 0
 
 
+def _sizes(text: str, option: str) -> list[int]:
+    try:
+        sizes = [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
+    except ValueError:
+        raise ConfigError(f"{option} must be whole numbers separated by commas, got {text!r}") from None
+    if any(s <= 0 for s in sizes):
+        raise ConfigError(f"{option} must be positive")
+    return sizes
+
+
 def _bench(args) -> int:
+    if args.suite:
+        from .benchsuite import run_suite
+
+        duckdb_sizes = _sizes(args.sizes, "--sizes") if args.sizes != "1000000,10000000" else [
+            100_000, 1_000_000, 10_000_000]
+        run_suite(duckdb_sizes, _sizes(args.postgres_sizes, "--postgres-sizes"), args.incremental, args.triggers,
+                  Path(args.out or "bench/results/bench.json"), Path(args.work), tuning_transactions=args.tuning)
+        return 0
     from .bench import run_bench
 
-    try:
-        sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
-    except ValueError:
-        raise ConfigError(f"--sizes must be whole numbers separated by commas, got {args.sizes!r}") from None
+    sizes = _sizes(args.sizes, "--sizes")
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]
-    if not sizes or any(s <= 0 for s in sizes):
+    if not sizes:
         raise ConfigError("--sizes must be positive")
     if any(t not in ("duckdb", "postgres") for t in targets):
         raise ConfigError(f"--targets takes duckdb and/or postgres, got {args.targets!r}")
-    run_bench(sizes, Path(args.out), Path(args.work), targets)
+    run_bench(sizes, Path(args.out or "bench/results/generator.json"), Path(args.work), targets)
     return 0
 
 

@@ -2,7 +2,8 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='dq_partition_date',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    post_hook="{{ index_on(['dq_partition_date']) }}"
 ) }}
 {%- set cutoff = incremental_cutoff('dq_partition_date') %}
 

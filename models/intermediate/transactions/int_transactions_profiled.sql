@@ -2,7 +2,8 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='transaction_date',
-    on_schema_change='fail'
+    on_schema_change='fail',
+    post_hook="{{ index_on(['transaction_date']) }}"
 ) }}
 {%- set cutoff = incremental_cutoff('transaction_date') %}
 {%- set history_start = days_before(cutoff, var('profile_history_days')) %}

@@ -11,7 +11,8 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='report_date',
-    on_schema_change='append_new_columns'
+    on_schema_change='append_new_columns',
+    post_hook="{{ index_on(['report_date']) }}"
 ) }}
 {%- set cutoff = incremental_cutoff('report_date') %}
 

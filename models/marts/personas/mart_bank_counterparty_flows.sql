@@ -2,7 +2,8 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='flow_date',
-    on_schema_change='append_new_columns'
+    on_schema_change='append_new_columns',
+    post_hook="{{ index_on(['flow_date']) }}"
 ) }}
 {%- set cutoff = incremental_cutoff('flow_date') %}
 

@@ -102,7 +102,8 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='alert_date',
-    on_schema_change='append_new_columns'
+    on_schema_change='append_new_columns',
+    post_hook="{{ index_on(['alert_date']) }}"
 ) }}
 {%- set cutoff = incremental_cutoff('alert_date') %}
 
