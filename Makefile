@@ -72,7 +72,7 @@ test: install
 	$(BIN)/pytest
 
 lint: install
-	$(BIN)/sqlfluff lint models analyses tests
+	TIMO_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint models analyses tests
 	$(BIN)/ruff check generators dashboard pytests
 
 bench: install

@@ -165,7 +165,8 @@ def agreement(settings: PostgresSettings) -> dict:
                 (k.sbv_group is null) as rules_agree,
                 count(*) as transactions,
                 sum(case when t.required_level = f.required_level then 1 else 0 end) as same_level,
-                sum(case when t.daily_total_before = f.daily_total_before_vnd then 1 else 0 end) as same_t
+                sum(case when t.daily_total_before = f.daily_total_before_vnd then 1 else 0 end) as same_t,
+                sum(case when t.required_level < f.required_level then 1 else 0 end) as trigger_more_lenient
             from trg.transactions t
             join marts.fct_transactions f using (transaction_id)
             left join rules_with_tksth k on k.sbv_group = t.sbv_group and k.customer_type = t.customer_type
@@ -182,8 +183,9 @@ def agreement(settings: PostgresSettings) -> dict:
     conn.close()
     out = {}
     for agree, label in ((True, "groups_without_tksth_rules"), (False, "groups_with_tksth_rules")):
-        n, same, same_t = rows.get(agree, (0, 0, 0))
+        n, same, same_t, lenient = rows.get(agree, (0, 0, 0, 0))
         out[label] = {"transactions": n, "same_required_level": same, "same_t": same_t,
+                      "trigger_more_lenient": lenient,
                       "share_same_level": round(same / n, 4) if n else None}
     out["daily_summaries"] = {"account_days": summaries[0], "same_count_and_amount": summaries[1]}
     return out

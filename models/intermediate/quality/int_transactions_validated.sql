@@ -19,16 +19,20 @@ transactions as (
     select * from {{ ref('stg_core_banking__transactions') }}
     where transaction_date >= {{ cutoff }} or transaction_date is null
 ),
-{% if is_incremental() %}
+
 earlier_keys as (
-    -- only the keys arriving now can collide with earlier days
-    select distinct transaction_id from {{ this }}
-    where
-        transaction_id in (select arriving.transaction_id from transactions as arriving)
-        and dq_partition_date < {{ cutoff }} and dq_partition_date > cast('1900-01-01' as date)
-        and (dq_reason is null or dq_reason in ('duplicate_key', 'orphan_reference'))
+    -- keys already clean on an earlier day (only those arriving now can collide with them)
+    {%- if is_incremental() %}
+        select distinct transaction_id from {{ this }}
+        where
+            transaction_id in (select arriving.transaction_id from transactions as arriving)
+            and dq_partition_date < {{ cutoff }} and dq_partition_date > cast('1900-01-01' as date)
+            and (dq_reason is null or dq_reason in ('duplicate_key', 'orphan_reference'))
+    {%- else %}
+        select cast(null as bigint) as transaction_id
+        where 1 = 0
+    {%- endif %}
 ),
-{% endif %}
 
 limits as (
     select * from {{ ref('transaction_amount_limits') }}
@@ -98,15 +102,11 @@ keyed as (
         checked.*,
         row_number() over (
             partition by checked.transaction_id, checked.check_reason is null order by checked.transacted_at
-        )
-        {%- if is_incremental() %}
-        + case when earlier_keys.transaction_id is not null and checked.check_reason is null then 1 else 0 end
-        {%- endif %} as key_copy
+        ) as key_copy,
+        earlier_keys.transaction_id is not null and checked.check_reason is null as is_key_seen_before
     from checked
-    {%- if is_incremental() %}
     left join earlier_keys
         on checked.transaction_id = earlier_keys.transaction_id
-    {%- endif %}
 ),
 
 final as (
@@ -127,7 +127,7 @@ final as (
         coalesce(transaction_date, cast('1900-01-01' as date)) as dq_partition_date,
         case
             when check_reason is not null then check_reason
-            when key_copy > 1 then 'duplicate_key'
+            when key_copy > 1 or is_key_seen_before then 'duplicate_key'
             when is_orphan then 'orphan_reference'
         end as dq_reason
     from keyed

@@ -116,63 +116,70 @@ joined as (
             and transactions.transacted_at >= devices.state_from
             and transactions.transacted_at < devices.state_to
 ),
-{% if is_incremental() %}
+
 earlier_device_uses as (
-    -- only the pairs used now matter
-    select distinct
-        built.customer_id,
-        built.device_id
-    from {{ this }} as built
-    where
-        built.transaction_date < {{ cutoff }}
-        and exists (
-            select 1 from joined
-            where joined.customer_id = built.customer_id and joined.device_id = built.device_id
-        )
+    -- (customer, device) pairs used on days already built; only the pairs used now matter
+    {%- if is_incremental() %}
+        select distinct
+            built.customer_id,
+            built.device_id
+        from {{ this }} as built
+        where
+            built.transaction_date < {{ cutoff }}
+            and exists (
+                select 1 from joined
+                where joined.customer_id = built.customer_id and joined.device_id = built.device_id
+            )
+    {%- else %}
+        select
+            cast(null as bigint) as customer_id,
+            cast(null as bigint) as device_id
+        where 1 = 0
+    {%- endif %}
 ),
 
 earlier_payees as (
-    select distinct
-        built.customer_id,
-        built.counterparty_key
-    from {{ this }} as built
-    where
-        built.transaction_date < {{ cutoff }}
-        and exists (
-            select 1 from joined
-            where joined.customer_id = built.customer_id and joined.counterparty_key = built.counterparty_key
-        )
+    {%- if is_incremental() %}
+        select distinct
+            built.customer_id,
+            built.counterparty_key
+        from {{ this }} as built
+        where
+            built.transaction_date < {{ cutoff }}
+            and exists (
+                select 1 from joined
+                where joined.customer_id = built.customer_id and joined.counterparty_key = built.counterparty_key
+            )
+    {%- else %}
+        select
+            cast(null as bigint) as customer_id,
+            cast(null as {{ dbt.type_string() }}) as counterparty_key
+        where 1 = 0
+    {%- endif %}
 ),
-{% endif %}
 
 sequenced as (
     select
         joined.*,
         row_number() over (
             partition by joined.customer_id, joined.device_id order by joined.transacted_at, joined.transaction_id
-        )
-        {%- if is_incremental() %}
-        + case when earlier_device_uses.device_id is not null then 1 else 0 end
-        {%- endif %} as device_use_number,
+        ) as device_use_in_batch,
         case
             when joined.counterparty_key is not null
                 then row_number() over (
                     partition by joined.customer_id, joined.counterparty_key
                     order by joined.transacted_at, joined.transaction_id
                 )
-                {%- if is_incremental() %}
-                + case when earlier_payees.counterparty_key is not null then 1 else 0 end
-                {%- endif %}
-        end as payee_use_number
+        end as payee_use_in_batch,
+        earlier_device_uses.device_id is not null as is_device_used_before,
+        earlier_payees.counterparty_key is not null as is_payee_used_before
     from joined
-    {%- if is_incremental() %}
     left join earlier_device_uses
         on joined.customer_id = earlier_device_uses.customer_id and joined.device_id = earlier_device_uses.device_id
     left join earlier_payees
         on
             joined.customer_id = earlier_payees.customer_id
             and joined.counterparty_key = earlier_payees.counterparty_key
-    {%- endif %}
 ),
 
 final as (
@@ -200,8 +207,8 @@ final as (
         device_type,
         is_device_trusted,
         device_status,
-        payee_use_number = 1 as is_new_payee,
-        device_use_number = 1
+        payee_use_in_batch = 1 and not is_payee_used_before as is_new_payee,
+        device_use_in_batch = 1 and not is_device_used_before
         and device_first_seen_at
         >= {{ dbt.dateadd('day', -1 * var('new_device_window_days'), 'transacted_at') }} as is_first_use_of_new_device,
         transaction_status = 'completed' as is_completed,

@@ -40,16 +40,23 @@ classified as (
 data_start as (
     select min(transacted_at) as data_starts_at from {{ ref('int_transactions_enriched') }}
 ),
-{% if is_incremental() %}
+
 earlier_last_transactions as (
-    select
-        from_account_id,
-        max(transacted_at) as last_transacted_at
-    from {{ this }}
-    where transaction_date < {{ history_start }}
-    group by from_account_id
+    -- each account's last transaction before the history read here
+    {%- if is_incremental() %}
+        select
+            from_account_id,
+            max(transacted_at) as last_transacted_at
+        from {{ this }}
+        where transaction_date < {{ history_start }}
+        group by from_account_id
+    {%- else %}
+        select
+            cast(null as bigint) as from_account_id,
+            cast(null as timestamp) as last_transacted_at
+        where 1 = 0
+    {%- endif %}
 ),
-{% endif %}
 
 base as (
     select
@@ -144,18 +151,12 @@ windows as (
     select
         base.*,
         data_start.data_starts_at,
-        {%- if is_incremental() %}
         coalesce(
             lag(base.transacted_at) over (
                 partition by base.from_account_id order by base.transacted_at, base.transaction_id
             ),
             earlier_last_transactions.last_transacted_at
         ) as previous_account_transaction_at,
-        {%- else %}
-        lag(base.transacted_at) over (
-            partition by base.from_account_id order by base.transacted_at, base.transaction_id
-        ) as previous_account_transaction_at,
-        {%- endif %}
         count(*) over (
             partition by base.customer_id order by base.transacted_at
             {{ seconds_range_frame(var('velocity_window_minutes') * 60, 0) }}
@@ -170,10 +171,8 @@ windows as (
         ) as structuring_band_count
     from base
     cross join data_start
-    {%- if is_incremental() %}
     left join earlier_last_transactions
         on base.from_account_id = earlier_last_transactions.from_account_id
-    {%- endif %}
 ),
 
 dormancy as (

@@ -22,11 +22,13 @@ accounts as (
 ),
 
 as_of as (
-    {%- if as_of %}
-    select cast('{{ as_of }}' as date) as as_of_date
-    {%- else %}
-    select max(transaction_date) as as_of_date from {{ ref('fct_transactions') }}
-    {%- endif %}
+    select
+        {% if as_of -%}
+            cast('{{ as_of }}' as date)
+        {%- else -%}
+            max(transaction_date)
+        {%- endif %} as as_of_date
+    from {{ ref('fct_transactions') }}
 ),
 
 moment as (
