@@ -10,7 +10,7 @@ from psycopg2 import errors
 from .conftest import pg_env, run_dbt
 
 pytestmark = pytest.mark.postgres
-HIDDEN_SCHEMAS = ("raw", "reference", "staging", "intermediate", "quarantine", "audit")
+HIDDEN_SCHEMAS = ("raw", "reference", "staging", "intermediate", "snapshots", "quarantine", "audit")
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,7 @@ def test_reads_every_mart_and_nothing_else(built, role):
     settings, tables = built
     marts = [t for s, t in tables if s == "marts"]
     hidden = [(s, t) for s, t in tables if s != "marts"]
-    assert len(marts) >= 15 and {s for s, _ in hidden} >= {"raw", "staging", "intermediate", "quarantine"}
+    assert len(marts) >= 15 and {s for s, _ in hidden} >= {"raw", "staging", "intermediate", "snapshots", "quarantine"}
     conn = _as(settings, role)
     with conn.cursor() as cur:
         for table in marts:

@@ -45,6 +45,18 @@ accounts = ui.run("""
 """, {"customer_id": customer_id})
 st.subheader("Accounts")
 ui.table(accounts)
+history = ui.run("""
+    select account_id, version_number, account_status, valid_from, valid_to, is_current
+    from marts.dim_account_status_history
+    where customer_id = %(customer_id)s and account_id in (
+        select account_id from marts.dim_account_status_history
+        where customer_id = %(customer_id)s group by account_id having count(*) > 1
+    )
+    order by account_id, version_number
+""", {"customer_id": customer_id})
+if not history.empty:
+    st.markdown("**Status history** (accounts whose status changed)")
+    ui.table(history)
 
 f = ui.filters()
 txn_columns = {k: v for k, v in ui.TXN_COLUMNS.items() if k != "segment"}
