@@ -10,6 +10,7 @@ SEED ?= 42
 FORMAT ?= parquet
 DATA ?= data/raw
 TARGET ?= duckdb
+DUCKDB_PATH ?= $(or $(TIMO_DUCKDB_PATH),warehouse/timo_bank.duckdb)
 DBT := $(BIN)/dbt
 # Salt for the hashed CCCD in the marts: $TIMO_PII_SALT, or a random one kept in .pii_salt (git-ignored).
 export TIMO_PII_SALT ?= $(shell test -s .pii_salt || python3 -c "import secrets; print(secrets.token_hex(16))" > .pii_salt; cat .pii_salt)
@@ -55,6 +56,8 @@ docs: install
 	@echo "dbt docs: open $(CURDIR)/target/static_index.html in a browser"
 
 run: generate
+	@# a new dataset: start the DuckDB warehouse afresh (incremental tables and snapshot history included)
+	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
 	$(MAKE) --no-print-directory load build docs TARGET=duckdb
 	@echo
 	@$(BIN)/bankgen summary
