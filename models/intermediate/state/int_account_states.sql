@@ -1,31 +1,3 @@
-{#-
-    The account's versions from the snapshot as half-open intervals [state_from, state_to) that cover all
-    time: the first version also stands for everything before it was recorded, so a point-in-time
-    join finds exactly one version for any moment.
--#}
-
-with
-
-versions as (
-    select * from {{ ref('snap_accounts') }}
-),
-
-ordered as (
-    select
-        *,
-        row_number() over (partition by account_id order by dbt_valid_from) as version_number
-    from versions
-),
-
-final as (
-    select
-        *,
-        case
-            when version_number = 1 then cast('1900-01-01 00:00:00' as timestamp)
-            else dbt_valid_from
-        end as state_from,
-        dbt_valid_to as state_to
-    from ordered
-)
-
-select * from final  -- noqa: AM04
+{#- The account's versions from snap_accounts as intervals over all time (macros/states.sql). -#}
+-- depends_on: {{ ref('snap_accounts') }}
+{{ point_in_time_versions('snap_accounts', 'account_id') }}
