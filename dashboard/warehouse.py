@@ -22,7 +22,7 @@ import datetime as dt
 import os
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -87,16 +87,15 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text and ("conflicting" in text or "could not set" in text)
 
 
-def query(config: WarehouseConfig, sql: str, params: Mapping[str, Any] | None = None,
-          on_retry: Callable[[int, float], None] | None = None) -> pd.DataFrame:
+def query(config: WarehouseConfig, sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
     """Run one read-only query and return its rows."""
     params = {key: _native(value) for key, value in (params or {}).items()}
     if config.target == "duckdb":
-        return _query_duckdb(config, sql, params, on_retry)
+        return _query_duckdb(config, sql, params)
     return _query_postgres(config, sql, params)
 
 
-def _query_duckdb(config, sql, params, on_retry) -> pd.DataFrame:
+def _query_duckdb(config, sql, params) -> pd.DataFrame:
     import duckdb
 
     if not Path(config.duckdb_path).exists():
@@ -113,8 +112,6 @@ def _query_duckdb(config, sql, params, on_retry) -> pd.DataFrame:
                 raise WarehouseBusy(
                     f"{config.duckdb_path} is locked by another process (a running dbt build?); "
                     f"tried {attempt + 1} times over {attempt * config.lock_wait:.0f} s") from exc
-            if on_retry:
-                on_retry(attempt + 1, config.lock_wait)
             time.sleep(config.lock_wait)
             continue
         try:

@@ -60,6 +60,9 @@ class AdvanceResult:
     late_logs_held: int
     state_changes: dict[str, int]
 
+    def changes_text(self) -> str:
+        return ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in self.state_changes.items() if v) or "none"
+
 
 def _read_manifest(data_dir: Path) -> dict:
     path = data_dir / MANIFEST
@@ -103,10 +106,11 @@ def _change(table: pa.Table, column: str, rows: np.ndarray, values, stamps: np.n
 def _positions(table: pa.Table, key: str, ids: np.ndarray) -> np.ndarray:
     """Row positions of the first row of each id (dirty copies keep their own values)."""
     keys = table.column(key).to_numpy(zero_copy_only=False)
-    first = {}
-    for pos, k in enumerate(keys.tolist()):
-        first.setdefault(k, pos)
-    return np.array([first[i] for i in ids.tolist() if i in first], dtype=np.int64)
+    unique, first = np.unique(keys, return_index=True)
+    ids = np.asarray(ids, dtype=keys.dtype)
+    at = np.searchsorted(unique, ids).clip(0, max(len(unique) - 1, 0))
+    found = (len(unique) > 0) & (unique[at] == ids) if len(unique) else np.zeros(len(ids), bool)
+    return first[at[found]].astype(np.int64)
 
 
 class _State:
@@ -117,16 +121,7 @@ class _State:
         self.tables = {name: read_table(data_dir / f"{name}.{fmt}", fmt, TABLES[name].arrow_schema)
                        for name in ("customers", "bank_accounts", "devices")}
         self.pop = pop
-        customers = self.tables["customers"]
-        ids = customers.column("customer_id").to_numpy(zero_copy_only=False)
-        status = np.asarray(customers.column("status").to_pylist(), dtype=object)
-        ok = (ids >= 1) & (ids <= pop.n_customers)
-        pop.customer_active[ids[ok] - 1] = status[ok] == "active"
-        accounts = self.tables["bank_accounts"]
-        aids = accounts.column("account_id").to_numpy(zero_copy_only=False)
-        astatus = np.asarray(accounts.column("status").to_pylist(), dtype=object)
-        ok = (aids >= 0) & (aids < len(pop.account_active))
-        pop.account_active[aids[ok]] = astatus[ok] == "active"
+        self.sync_lookups()
 
     def _column(self, name: str, column: str) -> np.ndarray:
         return np.asarray(self.tables[name].column(column).to_pylist(), dtype=object)
@@ -182,8 +177,8 @@ class _State:
         for values in extra.values():
             values.clear()
 
-    def next_day_lookups(self) -> None:
-        """Statuses changed today hold for tomorrow's activity."""
+    def sync_lookups(self) -> None:
+        """The population's status lookups follow the tables (statuses changed today hold tomorrow)."""
         customers = self.tables["customers"]
         ids = customers.column("customer_id").to_numpy(zero_copy_only=False)
         status = self._column("customers", "status")
@@ -302,7 +297,7 @@ def advance(data_dir: Path, days: int, quiet: bool = False, on_day=None) -> list
 
         mule_events = [actor for s, _, actor in plan.events.get(0, []) if s == "mule_account"]
         changes = state.change_day(cfg.rng(13, index), start, pop.checking[np.array(mule_events, dtype=np.int64)])
-        state.next_day_lookups()
+        state.sync_lookups()
         state.add_devices(registry, cfg.rng(14, index))
         next_txn += n
         next_log += logs.num_rows

@@ -48,6 +48,11 @@ def _run(argv: list[str], env: dict | None = None) -> dict:
     return {"seconds": round(wall, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "stdout": stdout.strip()}
 
 
+def machine_info() -> dict:
+    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
+            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
+
+
 def _bankgen() -> str:
     return str(Path(sys.executable).parent / "bankgen")
 
@@ -64,8 +69,7 @@ def run_bench(sizes: list[int], out: Path, work: Path, targets: list[str]) -> di
     work.mkdir(parents=True, exist_ok=True)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)},
+        "machine": machine_info(),
         "settings": {"days": DAYS, "format": "parquet", "seed": 42},
         "targets": {"generate_1m_seconds": 30, "generate_10m_seconds": 300, "generate_10m_peak_rss_mib": 2048},
         "runs": [],

@@ -17,25 +17,20 @@ from __future__ import annotations
 
 import json
 import os
-import platform
 import shutil
-import sys
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from .bench import _bankgen, _dataset_rows, _drop_database, _folder_mib, _run, customers_for
+from .bench import _bankgen, _dataset_rows, _drop_database, _folder_mib, _run, customers_for, machine_info
 from .loader import PostgresSettings
+from .simulate import dbt_executable
 from .triggers import agreement, run_triggers
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"duckdb_10m_total_seconds": 300, "duckdb_10m_peak_rss_mib": 4096, "postgres_1m_total_seconds": 300,
            "incremental_ratio_max": 0.15}
 NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
-
-
-def _dbt() -> str:
-    return str(Path(sys.executable).parent / "dbt")
 
 
 def _say(text: str) -> None:
@@ -65,7 +60,7 @@ class Engine:
         return _run([_bankgen(), "load", "--target", self.kind, "--data", str(data), "--quiet", *extra], env=self.env)
 
     def dbt(self, *args: str) -> dict:
-        return _run([_dbt(), *args, "--profiles-dir", str(ROOT), "--target", self.kind, "--target-path",
+        return _run([dbt_executable(), *args, "--profiles-dir", str(ROOT), "--target", self.kind, "--target-path",
                      str(self.target_path), "--project-dir", str(ROOT)], env=self.env)
 
     def close(self) -> None:
@@ -235,8 +230,7 @@ def run_suite(duckdb_sizes: list[int], postgres_sizes: list[int], incremental_tr
     work.mkdir(parents=True, exist_ok=True)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-                    "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)},
+        "machine": machine_info(),
         "targets": TARGETS, "scale": [], "growth": {}, "incremental": None, "triggers": None, "tuning": None,
     }
     for size in sorted(set(duckdb_sizes) | set(postgres_sizes)):

@@ -163,7 +163,7 @@ def _advance(args) -> int:
 
     def line(r):
         if not args.quiet:
-            changes = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r.state_changes.items() if v) or "none"
+            changes = r.changes_text()
             print(f"{r.day}: {r.transactions:,} transactions, {r.auth_logs:,} authentication logs "
                   f"(+{r.late_logs_delivered} late from the day before, {r.late_logs_held} held back); "
                   f"state changes: {changes}")

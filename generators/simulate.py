@@ -67,7 +67,7 @@ def simulate(data_dir: Path, days: int, target: str, duckdb_path: Path | None = 
         loaded = time.perf_counter() - started
         args = ["build"] + (["--full-refresh"] if full_refresh_first and day == 0 else [])
         seconds, done, results = run_dbt(args, target, env)
-        changes = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.state_changes.items() if v) or "none"
+        changes = result.changes_text()
         status = "ok" if done.returncode == 0 else f"FAILED (exit {done.returncode})"
         out(f"{result.day}  +{result.transactions:,} transactions  +{result.auth_logs:,} auth logs "
             f"(+{result.late_logs_delivered} late from the day before, {result.late_logs_held} held back)  "

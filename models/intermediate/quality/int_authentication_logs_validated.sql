@@ -21,17 +21,7 @@ auth_logs as (
 ),
 
 earlier_keys as (
-    -- keys already clean on an earlier day (only those arriving now can collide with them)
-    {%- if is_incremental() %}
-        select distinct auth_log_id from {{ this }}
-        where
-            auth_log_id in (select arriving.auth_log_id from auth_logs as arriving)
-            and dq_partition_date < {{ cutoff }} and dq_partition_date > cast('1900-01-01' as date)
-            and (dq_reason is null or dq_reason in ('duplicate_key', 'orphan_reference'))
-    {%- else %}
-        select cast(null as bigint) as auth_log_id
-        where 1 = 0
-    {%- endif %}
+    {{ earlier_clean_keys('auth_log_id', 'auth_logs', cutoff) }}
 ),
 
 transactions as (
@@ -65,15 +55,7 @@ checked as (
 ),
 
 keyed as (
-    select
-        checked.*,
-        row_number() over (
-            partition by checked.auth_log_id, checked.check_reason is null order by checked.authenticated_at
-        ) as key_copy,
-        earlier_keys.auth_log_id is not null and checked.check_reason is null as is_key_seen_before
-    from checked
-    left join earlier_keys
-        on checked.auth_log_id = earlier_keys.auth_log_id
+    {{ keyed_rows('auth_log_id', 'authenticated_at') }}
 ),
 
 final as (

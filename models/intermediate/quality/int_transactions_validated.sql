@@ -21,17 +21,7 @@ transactions as (
 ),
 
 earlier_keys as (
-    -- keys already clean on an earlier day (only those arriving now can collide with them)
-    {%- if is_incremental() %}
-        select distinct transaction_id from {{ this }}
-        where
-            transaction_id in (select arriving.transaction_id from transactions as arriving)
-            and dq_partition_date < {{ cutoff }} and dq_partition_date > cast('1900-01-01' as date)
-            and (dq_reason is null or dq_reason in ('duplicate_key', 'orphan_reference'))
-    {%- else %}
-        select cast(null as bigint) as transaction_id
-        where 1 = 0
-    {%- endif %}
+    {{ earlier_clean_keys('transaction_id', 'transactions', cutoff) }}
 ),
 
 limits as (
@@ -98,15 +88,7 @@ checked as (
 ),
 
 keyed as (
-    select
-        checked.*,
-        row_number() over (
-            partition by checked.transaction_id, checked.check_reason is null order by checked.transacted_at
-        ) as key_copy,
-        earlier_keys.transaction_id is not null and checked.check_reason is null as is_key_seen_before
-    from checked
-    left join earlier_keys
-        on checked.transaction_id = earlier_keys.transaction_id
+    {{ keyed_rows('transaction_id', 'transacted_at') }}
 ),
 
 final as (
