@@ -4,9 +4,11 @@
     days from the table and inserts them again: a day is always replaced as a whole, never merged row
     by row. The same SQL on DuckDB and PostgreSQL (both adapters support delete+insert).
 
-    The cutoff is the last day already in the table minus `incremental_lookback_days` (default 1).
-    The lookback reaches back to the previous day, so its late-arriving authentication logs
-    are picked up: T, Tksth and the classification of every affected day are recomputed. Models
+    `incremental_lookback_days` (default 1) is how many of the days already in the table are
+    rebuilt with the new ones: the cutoff is the last day built minus (lookback - 1). Late
+    authentication logs arrive one day late, so the last day built is the only earlier day they
+    can change; with the default it is rebuilt, and T, Tksth and the classification of every
+    affected transaction are recomputed. 0 rebuilds only the new days (the tests' negative control). Models
     whose features look further back (windows over earlier days, month-to-date totals, first
     uses) read that history from their inputs but emit only the rebuilt days.
 
@@ -23,7 +25,7 @@
         {%- if last_day is none -%}
             {{- floor -}}
         {%- else -%}
-            {%- set cutoff = last_day - modules.datetime.timedelta(days=var('incremental_lookback_days')) -%}
+            {%- set cutoff = last_day - modules.datetime.timedelta(days=var('incremental_lookback_days') - 1) -%}
             cast('{{ cutoff.isoformat()[:10] }}' as date)
         {%- endif -%}
     {%- else -%}

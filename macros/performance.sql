@@ -6,7 +6,8 @@
       transaction, so the window functions of the transaction models sort in memory rather than in
       temporary files (the server default is 4MB).
     - index_on (a post-hook on the incremental models): an index on the event day, which the
-      incremental runs filter and delete by, and on the keys the dashboard looks rows up by.
+      incremental runs filter and delete by, on the keys the daily runs look earlier rows up by,
+      and on the keys the dashboard looks rows up by.
 -#}
 
 {% macro tune_session() -%}
@@ -29,11 +30,13 @@
 {% macro default__index_on(columns) -%}
 {%- endmacro %}
 
+{#- columns: a list of indexes, each a column name or a list of column names (one composite index). -#}
 {% macro postgres__index_on(columns) -%}
     {%- if var('pg_tuning', true) -%}
-        {%- for column in columns %}
-            create index if not exists {{ this.identifier }}__{{ column }}
-            on {{ this }} ({{ column }});
+        {%- for index in columns %}
+            {%- set parts = [index] if index is string else index %}
+            create index if not exists {{ this.identifier }}__{{ parts | join('__') }}
+            on {{ this }} ({{ parts | join(', ') }});
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}

@@ -50,7 +50,11 @@
     end
 {%- endmacro %}
 
-{#- Gather planner statistics on a freshly built table (PostgreSQL); nothing elsewhere. -#}
+{#- Gather planner statistics on a freshly built table (PostgreSQL); nothing elsewhere. An incremental
+    table is analysed when it has no statistics yet (first build, full refresh: reltuples < 0). A
+    daily run adds a day to statistics that already describe the table: autovacuum analyses it again
+    once enough rows have changed, and the planner reads the newest days' range from the index on
+    the day column. Analysing every day would cost more than the day's rows. -#}
 {% macro analyze_after_build() -%}
     {{ return(adapter.dispatch('analyze_after_build', 'timo_bank')()) }}
 {%- endmacro %}
@@ -59,7 +63,17 @@
 {%- endmacro %}
 
 {% macro postgres__analyze_after_build() -%}
-    {%- if model.config.materialized in ('table', 'incremental') -%}analyze {{ this }}{%- endif -%}
+    {%- if model.config.materialized == 'table' -%}
+        analyze {{ this }}
+    {%- elif model.config.materialized == 'incremental' -%}
+        do $$
+        begin
+            if (select reltuples < 0 from pg_class where oid = '{{ this }}'::regclass) then
+                analyze {{ this }};
+            end if;
+        end
+        $$
+    {%- endif -%}
 {%- endmacro %}
 
 {#- A salted hash of a PII value, for joins without the value itself (null stays null). The salt
@@ -68,5 +82,16 @@
     case
         when {{ column }} is not null
             then {{ dbt.hash("'" ~ env_var('TIMO_PII_SALT') | replace("'", "''") ~ "' || " ~ column) }}
+    end
+{%- endmacro %}
+
+{#- The receiving account as one key across Timo and other banks ('timo:<id>' or 'ext:<id>'); null
+    when the transaction has no receiving account. -#}
+{% macro counterparty_key(internal_account_id, external_account_id) -%}
+    case
+        when {{ internal_account_id }} is not null
+            then 'timo:' || cast({{ internal_account_id }} as {{ dbt.type_string() }})
+        when {{ external_account_id }} is not null
+            then 'ext:' || cast({{ external_account_id }} as {{ dbt.type_string() }})
     end
 {%- endmacro %}

@@ -169,7 +169,7 @@ def test_without_the_lookback_late_logs_are_missed(base_dataset, tmp_path):
     data = _copy(base_dataset, tmp_path)
     db = tmp_path / "daily.duckdb"
     env = {"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")}
-    no_lookback = ["--vars", "{incremental_lookback_days: -1}"]
+    no_lookback = ["--vars", "{incremental_lookback_days: 0}"]
 
     def build(*extra):
         return run_dbt("build", "--target", "duckdb", "--target-path", str(tmp_path / "target"), *NO_TESTS,

@@ -3,7 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key='dq_partition_date',
     on_schema_change='fail',
-    post_hook="{{ index_on(['dq_partition_date']) }}"
+    post_hook="{{ index_on(['dq_partition_date', 'transaction_date', 'transaction_id']) }}"
 ) }}
 {%- set cutoff = incremental_cutoff('dq_partition_date') %}
 

@@ -10,7 +10,8 @@
 {#-
     Each transaction with the state of its customer, source account and device at the moment it was
     made (point-in-time joins on the snapshots' history), its SBV group and its counterparty.
-    Incremental by day: first use of a payee or a device also looks at the days built before.
+    Incremental by day. First use of a payee or a device comes from int_customer_first_uses, which
+    keeps each customer's first transaction per device and per payee across all days.
 -#}
 
 with
@@ -83,12 +84,8 @@ joined as (
             when transactions.to_internal_account_id is not null then true
             else banks.is_domestic
         end as is_counterparty_domestic,
-        case
-            when transactions.to_internal_account_id is not null
-                then 'timo:' || cast(transactions.to_internal_account_id as {{ dbt.type_string() }})
-            when transactions.to_external_account_id is not null
-                then 'ext:' || cast(transactions.to_external_account_id as {{ dbt.type_string() }})
-        end as counterparty_key
+        {{ counterparty_key('transactions.to_internal_account_id', 'transactions.to_external_account_id') }}
+            as counterparty_key
     from transactions
     left join customer_states as customers
         on
@@ -117,69 +114,29 @@ joined as (
             and transactions.transacted_at < devices.state_to
 ),
 
-earlier_device_uses as (
-    -- (customer, device) pairs used on days already built; only the pairs used now matter
-    {%- if is_incremental() %}
-        select distinct
-            built.customer_id,
-            built.device_id
-        from {{ this }} as built
-        where
-            built.transaction_date < {{ cutoff }}
-            and exists (
-                select 1 from joined
-                where joined.customer_id = built.customer_id and joined.device_id = built.device_id
-            )
-    {%- else %}
-        select
-            cast(null as bigint) as customer_id,
-            cast(null as bigint) as device_id
-        where 1 = 0
-    {%- endif %}
+first_uses as (
+    -- a transaction is a first use when it is the pair's first transaction; those are all on or
+    -- after the cutoff
+    select * from {{ ref('int_customer_first_uses') }}
+    where first_use_date >= {{ cutoff }}
 ),
 
-earlier_payees as (
-    {%- if is_incremental() %}
-        select distinct
-            built.customer_id,
-            built.counterparty_key
-        from {{ this }} as built
-        where
-            built.transaction_date < {{ cutoff }}
-            and exists (
-                select 1 from joined
-                where joined.customer_id = built.customer_id and joined.counterparty_key = built.counterparty_key
-            )
-    {%- else %}
-        select
-            cast(null as bigint) as customer_id,
-            cast(null as {{ dbt.type_string() }}) as counterparty_key
-        where 1 = 0
-    {%- endif %}
-),
-
-sequenced as (
+marked as (
     select
         joined.*,
-        row_number() over (
-            partition by joined.customer_id, joined.device_id order by joined.transacted_at, joined.transaction_id
-        ) as device_use_in_batch,
+        device_firsts.first_transaction_id is not null as is_first_device_use,
         case
-            when joined.counterparty_key is not null
-                then row_number() over (
-                    partition by joined.customer_id, joined.counterparty_key
-                    order by joined.transacted_at, joined.transaction_id
-                )
-        end as payee_use_in_batch,
-        earlier_device_uses.device_id is not null as is_device_used_before,
-        earlier_payees.counterparty_key is not null as is_payee_used_before
+            when joined.counterparty_key is not null then payee_firsts.first_transaction_id is not null
+        end as is_first_payee_use
     from joined
-    left join earlier_device_uses
-        on joined.customer_id = earlier_device_uses.customer_id and joined.device_id = earlier_device_uses.device_id
-    left join earlier_payees
+    left join first_uses as device_firsts
         on
-            joined.customer_id = earlier_payees.customer_id
-            and joined.counterparty_key = earlier_payees.counterparty_key
+            joined.transaction_id = device_firsts.first_transaction_id
+            and device_firsts.use_kind = 'device'
+    left join first_uses as payee_firsts
+        on
+            joined.transaction_id = payee_firsts.first_transaction_id
+            and payee_firsts.use_kind = 'payee'
 ),
 
 final as (
@@ -207,8 +164,8 @@ final as (
         device_type,
         is_device_trusted,
         device_status,
-        payee_use_in_batch = 1 and not is_payee_used_before as is_new_payee,
-        device_use_in_batch = 1 and not is_device_used_before
+        is_first_payee_use as is_new_payee,
+        is_first_device_use
         and device_first_seen_at
         >= {{ dbt.dateadd('day', -1 * var('new_device_window_days'), 'transacted_at') }} as is_first_use_of_new_device,
         transaction_status = 'completed' as is_completed,
@@ -217,7 +174,7 @@ final as (
         transaction_date,
         from_account_opened_at,
         device_first_seen_at
-    from sequenced
+    from marked
 )
 
 select * from final

@@ -3,7 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key='transaction_date',
     on_schema_change='fail',
-    post_hook="{{ index_on(['transaction_date']) }}"
+    post_hook="{{ index_on(['transaction_date', ['from_account_id', 'transacted_at']]) }}"
 ) }}
 {%- set cutoff = incremental_cutoff('transaction_date') %}
 {%- set history_start = days_before(cutoff, var('profile_history_days')) %}
@@ -38,18 +38,28 @@ classified as (
 ),
 
 data_start as (
-    select min(transacted_at) as data_starts_at from {{ ref('int_transactions_enriched') }}
+    -- the first transaction of the first day (found by day first: an index lookup on PostgreSQL)
+    select min(first_day.transacted_at) as data_starts_at
+    from {{ ref('int_transactions_enriched') }} as first_day
+    where
+        first_day.transaction_date
+        = (select min(all_days.transaction_date) from {{ ref('int_transactions_enriched') }} as all_days)
 ),
 
 earlier_last_transactions as (
-    -- each account's last transaction before the history read here
+    -- the last transaction before the history read here, of each account in it: one lookup per
+    -- account (an index on from_account_id, transacted_at on PostgreSQL), not a scan of every day built
     {%- if is_incremental() %}
         select
-            from_account_id,
-            max(transacted_at) as last_transacted_at
-        from {{ this }}
-        where transaction_date < {{ history_start }}
-        group by from_account_id
+            accounts.from_account_id,
+            (
+                select max(built.transacted_at)
+                from {{ this }} as built
+                where
+                    built.from_account_id = accounts.from_account_id
+                    and built.transacted_at < cast({{ history_start }} as timestamp)
+            ) as last_transacted_at
+        from (select distinct from_account_id from enriched) as accounts
     {%- else %}
         select
             cast(null as bigint) as from_account_id,

@@ -1,14 +1,11 @@
 {#-
     Precision and recall of every rule against the generator's fraud labels. This is the only model
     that reads the labels. A typology rule is scored against its own typology; a policy rule against
-    any planted fraud. Customer-day alerts cover every transaction of that customer on that day.
+    any planted fraud. Customer-day alerts cover every transaction of that customer on that day
+    (int_alerted_transactions).
 -#}
 
 with
-
-alerts as (
-    select * from {{ ref('fct_risk_alerts') }}
-),
 
 rules as (
     select * from {{ ref('risk_rules') }}
@@ -18,28 +15,8 @@ labels as (
     select * from {{ ref('int_fraud_labels_clean') }}
 ),
 
-transactions as (
-    select
-        transaction_id,
-        customer_id,
-        transaction_date
-    from {{ ref('int_transactions_clean') }}
-),
-
 alerted_transactions as (
-    select distinct
-        rule_code,
-        transaction_id
-    from alerts
-    where transaction_id is not null
-    union
-    select distinct
-        alerts.rule_code,
-        transactions.transaction_id
-    from alerts
-    inner join transactions
-        on alerts.customer_id = transactions.customer_id and alerts.alert_date = transactions.transaction_date
-    where alerts.transaction_id is null
+    select * from {{ ref('int_alerted_transactions') }}
 ),
 
 scored as (

@@ -1,10 +1,10 @@
-{#- First-digit distribution of completed amounts per customer segment and month, against Benford's law. -#}
+{#- First-digit distribution of completed amounts per customer segment and month, against Benford's law
+    (summed from the daily counts of int_benford_daily_digits). -#}
 
 with
 
-transactions as (
-    select * from {{ ref('int_transactions_profiled') }}
-    where is_completed and amount_vnd >= 10
+daily_digits as (
+    select * from {{ ref('int_benford_daily_digits') }}
 ),
 
 digits as (
@@ -14,22 +14,14 @@ digits as (
     {%- endfor %}
 ),
 
-leading_digits as (
-    select
-        customer_type as customer_segment,
-        cast({{ dbt.date_trunc('month', 'transaction_date') }} as date) as month_start,
-        cast(left(cast(cast(amount_vnd as bigint) as {{ dbt.type_string() }}), 1) as integer) as first_digit
-    from transactions
-),
-
 observed as (
     select
         customer_segment,
-        month_start,
+        cast({{ dbt.date_trunc('month', 'transaction_date') }} as date) as month_start,
         first_digit,
-        count(*) as observed_count
-    from leading_digits
-    group by customer_segment, month_start, first_digit
+        sum(observed_count) as observed_count
+    from daily_digits
+    group by customer_segment, cast({{ dbt.date_trunc('month', 'transaction_date') }} as date), first_digit
 ),
 
 segment_months as (
