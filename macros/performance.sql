@@ -30,13 +30,11 @@
 {% macro default__index_on(columns) -%}
 {%- endmacro %}
 
-{#- columns: a list of indexes, each a column name or a list of column names (one composite index). -#}
 {% macro postgres__index_on(columns) -%}
     {%- if var('pg_tuning', true) -%}
-        {%- for index in columns %}
-            {%- set parts = [index] if index is string else index %}
-            create index if not exists {{ this.identifier }}__{{ parts | join('__') }}
-            on {{ this }} ({{ parts | join(', ') }});
+        {%- for column in columns %}
+            create index if not exists {{ this.identifier }}__{{ column }}
+            on {{ this }} ({{ column }});
         {%- endfor -%}
     {%- endif -%}
 {%- endmacro %}

@@ -3,7 +3,7 @@
     incremental_strategy='delete+insert',
     unique_key='transaction_date',
     on_schema_change='fail',
-    post_hook="{{ index_on(['transaction_date', ['from_account_id', 'transacted_at']]) }}"
+    post_hook="{{ index_on(['transaction_date']) }}"
 ) }}
 {%- set cutoff = incremental_cutoff('transaction_date') %}
 {%- set history_start = days_before(cutoff, var('profile_history_days')) %}
@@ -16,8 +16,8 @@
     Incremental by day. The features of a rebuilt day read `profile_history_days` (default 2) of
     earlier days: enough for every window below (velocity minutes, structuring hours, mule same-day,
     a device's first 24 hours, reactivation in the last 24 hours). Dormancy needs the account's
-    previous transaction however old: before the history it comes from the rows already built. The
-    start of the data comes from all of it.
+    previous transaction however old: before the history it comes from int_account_daily_activity.
+    The start of the data is the first transaction of the first day.
 -#}
 
 with
@@ -47,25 +47,15 @@ data_start as (
 ),
 
 earlier_last_transactions as (
-    -- the last transaction before the history read here, of each account in it: one lookup per
-    -- account (an index on from_account_id, transacted_at on PostgreSQL), not a scan of every day built
-    {%- if is_incremental() %}
-        select
-            accounts.from_account_id,
-            (
-                select max(built.transacted_at)
-                from {{ this }} as built
-                where
-                    built.from_account_id = accounts.from_account_id
-                    and built.transacted_at < cast({{ history_start }} as timestamp)
-            ) as last_transacted_at
-        from (select distinct from_account_id from enriched) as accounts
-    {%- else %}
-        select
-            cast(null as bigint) as from_account_id,
-            cast(null as timestamp) as last_transacted_at
-        where 1 = 0
-    {%- endif %}
+    -- each account's last transaction before the history read here (nothing on a full build)
+    select
+        activity.from_account_id,
+        max(activity.last_transacted_at) as last_transacted_at
+    from {{ ref('int_account_daily_activity') }} as activity
+    where
+        activity.transaction_date < {{ history_start }}
+        and activity.from_account_id in (select enriched.from_account_id from enriched)
+    group by activity.from_account_id
 ),
 
 base as (

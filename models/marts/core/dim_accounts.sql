@@ -11,10 +11,10 @@ customers as (
 activity as (
     select
         from_account_id as account_id,
-        count(*) as transaction_count,
-        min(transacted_at) as first_transaction_at,
-        max(transacted_at) as last_transaction_at
-    from {{ ref('int_transactions_clean') }}
+        sum(transaction_count) as transaction_count,
+        min(first_transacted_at) as first_transaction_at,
+        max(last_transacted_at) as last_transaction_at
+    from {{ ref('int_account_daily_activity') }}
     group by from_account_id
 ),
 
