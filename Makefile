@@ -84,7 +84,7 @@ bench: install
 
 bench-quick: install
 	@bash scripts/ensure_postgres.sh
-	$(BIN)/bankgen bench --suite --sizes 100000 --postgres-sizes 100000 --incremental 300000 --triggers 20000 \
+	$(BIN)/bankgen bench --suite --sizes 100000 --postgres-sizes 100000 --incremental 300000 --incremental-postgres 300000 --triggers 20000 \
 		--tuning 100000 --out bench/results/bench-quick.json
 
 bench-generator: install

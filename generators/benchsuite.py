@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import statistics
 import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -132,10 +133,12 @@ def _slowest(target_path: Path, k: int = 5) -> list[dict]:
     return [{"node": r["unique_id"].split(".", 2)[-1], "seconds": round(r["execution_time"], 2)} for r in top]
 
 
-def incremental_run(work: Path, transactions: int, engines: list[str], days: int = 90) -> dict:
-    start = date.today() - timedelta(days=days + 3)
+def incremental_run(work: Path, transactions: int, engines: list[str], days: int = 90, steps: int = 3) -> dict:
+    """90 days built once, then `steps` more days each advanced, loaded and built incrementally, then a
+    full refresh of the same warehouse. The ratio is the median incremental day against that refresh."""
+    start = date.today() - timedelta(days=days + steps + 2)
     base, gen = _generate(work, transactions, days, start)
-    out = {"days_of_history": days, "customers": gen["customers"],
+    out = {"days_of_history": days, "incremental_days": steps, "customers": gen["customers"],
            "transactions": _dataset_rows(base)["payment_transactions"]}
     for kind in engines:
         data = work / f"incremental-{kind}"
@@ -147,17 +150,23 @@ def incremental_run(work: Path, transactions: int, engines: list[str], days: int
             engine.load(data)
             engine.dbt("parse")
             first = engine.dbt("build", *NO_TESTS)
-            _say(f"  {kind}: advance one day, load, incremental build")
-            advance = _run([_bankgen(), "advance", "--data", str(data), "--days", "1", "--quiet"])
-            engine.load(data)
-            incremental = engine.dbt("build", *NO_TESTS)
-            slow = _slowest(engine.target_path)
-            _say(f"  {kind}: full refresh of the same warehouse")
+            daily = []
+            for day in range(1, steps + 1):
+                advance = _run([_bankgen(), "advance", "--data", str(data), "--days", "1", "--quiet"])
+                load = engine.load(data)
+                build = engine.dbt("build", *NO_TESTS)
+                daily.append({"advance": _step(advance), "load": _step(load), "incremental_build": _step(build),
+                              "slowest_models": _slowest(engine.target_path)})
+                _say(f"  {kind}: day {days + day}: advance {advance['seconds']:.1f} s, load {load['seconds']:.1f} s, "
+                     f"incremental build {build['seconds']:.1f} s")
+            _say(f"  {kind}: full refresh of the same warehouse ({days + steps} days)")
             full = engine.dbt("build", "--full-refresh", *NO_TESTS)
-            out[kind] = {"first_build": _step(first), "advance_one_day": _step(advance),
-                         "incremental_build": _step(incremental), "full_refresh": _step(full),
-                         "ratio": round(incremental["seconds"] / full["seconds"], 3),
-                         "slowest_incremental_models": slow}
+            median = statistics.median(d["incremental_build"]["seconds"] for d in daily)
+            out[kind] = {"first_build": _step(first), "days": daily, "median_incremental_seconds": round(median, 2),
+                         "full_refresh": {**_step(full), "slowest_models": _slowest(engine.target_path)},
+                         "ratio": round(median / full["seconds"], 3)}
+            _say(f"  {kind}: median incremental day {median:.1f} s, full refresh {full['seconds']:.1f} s, "
+                 f"ratio {median / full['seconds']:.1%}")
         finally:
             engine.close()
             shutil.rmtree(data, ignore_errors=True)
@@ -224,14 +233,15 @@ def _growth(runs: list[dict], kind: str) -> list[dict]:
     return out
 
 
-def run_suite(duckdb_sizes: list[int], postgres_sizes: list[int], incremental_transactions: int,
-              trigger_transactions: int, out: Path, work: Path, tuning_transactions: int = 0) -> dict:
+def run_suite(duckdb_sizes: list[int], postgres_sizes: list[int], incremental_duckdb: list[int],
+              incremental_postgres: list[int], trigger_transactions: int, out: Path, work: Path,
+              tuning_transactions: int = 0) -> dict:
     work = work.resolve()
     work.mkdir(parents=True, exist_ok=True)
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": machine_info(),
-        "targets": TARGETS, "scale": [], "growth": {}, "incremental": None, "triggers": None, "tuning": None,
+        "targets": TARGETS, "scale": [], "growth": {}, "incremental": [], "triggers": None, "tuning": None,
     }
     for size in sorted(set(duckdb_sizes) | set(postgres_sizes)):
         engines = [k for k, sizes in (("duckdb", duckdb_sizes), ("postgres", postgres_sizes)) if size in sizes]
@@ -239,9 +249,11 @@ def run_suite(duckdb_sizes: list[int], postgres_sizes: list[int], incremental_tr
         _write(report, out)
     for kind in ("duckdb", "postgres"):
         report["growth"][kind] = _growth(report["scale"], kind)
-    if incremental_transactions:
-        _say(f"incremental: 90 days, about {incremental_transactions:,} transactions")
-        report["incremental"] = incremental_run(work, incremental_transactions, ["duckdb", "postgres"])
+    for size in sorted(set(incremental_duckdb) | set(incremental_postgres)):
+        engines = [k for k, sizes in (("duckdb", incremental_duckdb), ("postgres", incremental_postgres))
+                   if size in sizes]
+        _say(f"incremental: 90 days, about {size:,} transactions ({', '.join(engines)})")
+        report["incremental"].append(incremental_run(work, size, engines))
         _write(report, out)
     if trigger_transactions:
         _say(f"triggers against COPY + dbt: {trigger_transactions:,} transactions")
@@ -296,16 +308,19 @@ def to_markdown(report: dict) -> str:
         for g in steps:
             lines.append(f"- {kind}: {g['from']:,} → {g['to']:,} transactions (×{g['size_ratio']}): models "
                          f"×{g['models_time_ratio']}, tests ×{g['tests_time_ratio']}")
-    inc = report.get("incremental")
-    if inc:
-        lines += ["", f"## Incremental ({inc['days_of_history']} days, {inc['transactions']:,} transactions, "
-                      f"{inc['customers']:,} customers; dbt build without tests)", "",
-                  "| engine | full refresh | one more day, incremental | ratio |", "|---|---|---|---|"]
-        for kind in ("duckdb", "postgres"):
-            if kind in inc:
-                f = inc[kind]
-                lines.append(f"| {kind} | {f['full_refresh']['seconds']:.1f} s "
-                             f"| {f['incremental_build']['seconds']:.1f} s | {f['ratio']:.1%} |")
+    runs = report.get("incremental") or []
+    if runs:
+        lines += ["", "## Incremental (90 days built, then one day at a time; dbt build without tests)", "",
+                  "| transactions (customers) | engine | full refresh | incremental days | median day | ratio |",
+                  "|---|---|---|---|---|---|"]
+        for inc in runs:
+            for kind in ("duckdb", "postgres"):
+                if kind in inc:
+                    f = inc[kind]
+                    days = ", ".join(f"{d['incremental_build']['seconds']:.1f}" for d in f["days"])
+                    lines.append(f"| {inc['transactions']:,} ({inc['customers']:,}) | {kind} "
+                                 f"| {f['full_refresh']['seconds']:.1f} s | {days} s "
+                                 f"| {f['median_incremental_seconds']:.1f} s | {f['ratio']:.1%} |")
     trg = report.get("triggers")
     if trg:
         a, t, c = trg["agreement"], trg["triggers"], trg["copy_and_dbt"]

@@ -77,8 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
                             "100000,1000000,10000000 on DuckDB)")
     bench.add_argument("--postgres-sizes", default="100000,1000000",
                        help="--suite: sizes built on PostgreSQL (default 100000,1000000)")
-    bench.add_argument("--incremental", type=_whole, default=3_000_000,
-                       help="--suite: transactions in the 90-day incremental benchmark (default 3000000; 0 skips)")
+    bench.add_argument("--incremental", default="3000000,10000000",
+                       help="--suite: transaction counts of the 90-day incremental benchmark on DuckDB "
+                            "(default 3000000,10000000; 0 skips)")
+    bench.add_argument("--incremental-postgres", default="3000000",
+                       help="--suite: the same on PostgreSQL (default 3000000; 0 skips)")
     bench.add_argument("--triggers", type=_whole, default=100_000,
                        help="--suite: transactions in the trigger comparison (default 100000; 0 skips)")
     bench.add_argument("--tuning", type=_whole, default=1_000_000,
@@ -182,13 +185,16 @@ def _simulate(args) -> int:
     return 0
 
 
-def _sizes(text: str, option: str) -> list[int]:
+def _sizes(text: str, option: str, allow_zero: bool = False) -> list[int]:
+    """Comma-separated positive counts; with allow_zero, a lone 0 means none."""
     try:
         sizes = [int(s.replace("_", "")) for s in text.split(",") if s.strip()]
     except ValueError:
         raise ConfigError(f"{option} must be whole numbers separated by commas, got {text!r}") from None
+    if allow_zero and sizes == [0]:
+        return []
     if any(s <= 0 for s in sizes):
-        raise ConfigError(f"{option} must be positive")
+        raise ConfigError(f"{option} must be positive" + (" (or 0 alone to skip)" if allow_zero else ""))
     return sizes
 
 
@@ -198,7 +204,9 @@ def _bench(args) -> int:
 
         duckdb_sizes = _sizes(args.sizes, "--sizes") if args.sizes != "1000000,10000000" else [
             100_000, 1_000_000, 10_000_000]
-        run_suite(duckdb_sizes, _sizes(args.postgres_sizes, "--postgres-sizes"), args.incremental, args.triggers,
+        run_suite(duckdb_sizes, _sizes(args.postgres_sizes, "--postgres-sizes"),
+                  _sizes(args.incremental, "--incremental", allow_zero=True),
+                  _sizes(args.incremental_postgres, "--incremental-postgres", allow_zero=True), args.triggers,
                   Path(args.out or "bench/results/bench.json"), Path(args.work), tuning_transactions=args.tuning)
         return 0
     from .bench import run_bench
