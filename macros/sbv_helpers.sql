@@ -50,11 +50,17 @@
     end
 {%- endmacro %}
 
-{#- Gather planner statistics on a freshly built table (PostgreSQL); nothing elsewhere. An incremental
-    table is analysed when it has no statistics yet (first build, full refresh: reltuples < 0). A
-    daily run adds a day to statistics that already describe the table: autovacuum analyses it again
-    once enough rows have changed, and the planner reads the newest days' range from the index on
-    the day column. Analysing every day would cost more than the day's rows. -#}
+{#- Gather planner statistics on a freshly built table (PostgreSQL); nothing elsewhere.
+    - A table: analysed after every build.
+    - An incremental table with no statistics yet (first build, full refresh: reltuples < 0):
+      analysed whole.
+    - An incremental table after a daily run: only its day columns (the unique key, and event_time
+      where the model sets one), with a sample of 3,000 rows (statistics target 10, a few tens of
+      milliseconds; a whole-table analyse costs about 0.5 s per table at 3M rows). This cannot be
+      skipped: with about 90 distinct days the statistics list every day as a most common value,
+      so a day built after the last analyse is estimated at one row, and the next run's joins on
+      it become nested loops (at 3M transactions, a 16 s daily run took over 15 minutes). The
+      other columns' statistics still describe the table (autovacuum refreshes them). -#}
 {% macro analyze_after_build() -%}
     {{ return(adapter.dispatch('analyze_after_build', 'timo_bank')()) }}
 {%- endmacro %}
@@ -66,10 +72,18 @@
     {%- if model.config.materialized == 'table' -%}
         analyze {{ this }}
     {%- elif model.config.materialized == 'incremental' -%}
+        {%- set day_columns = [model.config.unique_key] -%}
+        {%- set event_time = model.config.get('event_time') -%}
+        {%- if event_time and event_time not in day_columns -%}
+            {%- do day_columns.append(event_time) -%}
+        {%- endif -%}
         do $$
         begin
             if (select reltuples < 0 from pg_class where oid = '{{ this }}'::regclass) then
                 analyze {{ this }};
+            else
+                perform set_config('default_statistics_target', '10', true);
+                analyze {{ this }} ({{ day_columns | join(', ') }});
             end if;
         end
         $$

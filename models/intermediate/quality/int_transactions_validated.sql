@@ -2,6 +2,7 @@
     materialized='incremental',
     incremental_strategy='delete+insert',
     unique_key='dq_partition_date',
+    event_time='transaction_date',
     on_schema_change='fail',
     post_hook="{{ index_on(['dq_partition_date', 'transaction_date', 'transaction_id']) }}"
 ) }}
