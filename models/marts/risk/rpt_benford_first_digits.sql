@@ -4,7 +4,12 @@
 with
 
 daily_digits as (
-    select * from {{ ref('int_benford_daily_digits') }}
+    select
+        customer_segment,
+        cast({{ dbt.date_trunc('month', 'transaction_date') }} as date) as month_start,
+        first_digit,
+        observed_count
+    from {{ ref('int_benford_daily_digits') }}
 ),
 
 digits as (
@@ -17,11 +22,11 @@ digits as (
 observed as (
     select
         customer_segment,
-        cast({{ dbt.date_trunc('month', 'transaction_date') }} as date) as month_start,
+        month_start,
         first_digit,
         sum(observed_count) as observed_count
     from daily_digits
-    group by customer_segment, cast({{ dbt.date_trunc('month', 'transaction_date') }} as date), first_digit
+    group by customer_segment, month_start, first_digit
 ),
 
 segment_months as (
