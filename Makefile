@@ -12,10 +12,10 @@ DATA ?= data/raw
 TARGET ?= duckdb
 DUCKDB_PATH ?= $(or $(TIMO_DUCKDB_PATH),warehouse/timo_bank.duckdb)
 DBT := $(BIN)/dbt
-# Salt for the hashed CCCD in the marts: $TIMO_PII_SALT, or a random one kept in .pii_salt (git-ignored).
-export TIMO_PII_SALT ?= $(shell test -s .pii_salt || python3 -c "import secrets; print(secrets.token_hex(16))" > .pii_salt; cat .pii_salt)
 DBT_FLAGS := --profiles-dir .
 PORT ?= 8501
+# The dashboard has no login: it listens on this machine only unless ADDRESS says otherwise.
+ADDRESS ?= 127.0.0.1
 SIM_DAYS ?= 3
 
 .PHONY: run install generate load build docs dashboard simulate test lint bench bench-quick bench-generator clean help
@@ -26,7 +26,7 @@ help:
 	@echo "make bench   - the benchmark suite: 100k/1M/10M end to end, incremental, triggers (bench/results/bench.{json,md})"
 	@echo "make docs    - dbt docs generate --static (one HTML file: target/static_index.html)"
 	@echo "make simulate - after make run: SIM_DAYS more days, each advanced, loaded and built incrementally"
-	@echo "make dashboard - the Streamlit dashboard on http://localhost:$(PORT) (TARGET=postgres: as the dashboard role)"
+	@echo "make dashboard - the Streamlit dashboard on http://$(ADDRESS):$(PORT), this machine only (TARGET=postgres: as the dashboard role)"
 	@echo "make lint    - sqlfluff and ruff"
 
 $(STAMP): pyproject.toml
@@ -57,7 +57,7 @@ docs: install
 
 run: generate
 	@# a new dataset: start the DuckDB warehouse afresh (incremental tables and snapshot history included)
-	rm -f $(DUCKDB_PATH) $(DUCKDB_PATH).wal
+	$(BIN)/bankgen clean --duckdb-path $(DUCKDB_PATH)
 	$(MAKE) --no-print-directory load build docs TARGET=duckdb
 	@echo
 	@$(BIN)/bankgen summary
@@ -67,7 +67,7 @@ simulate: install
 
 dashboard: install
 	TIMO_TARGET=$(TARGET) $(BIN)/streamlit run dashboard/app.py --server.headless true --server.port $(PORT) \
-		--browser.gatherUsageStats false
+		--server.address $(ADDRESS) --browser.gatherUsageStats false --client.toolbarMode viewer
 
 test: install
 	@bash scripts/ensure_postgres.sh
@@ -90,5 +90,8 @@ bench-quick: install
 bench-generator: install
 	$(BIN)/bankgen bench --sizes 1000000,10000000 --out bench/results/generator.json
 
+# Deletes only what the tools wrote: dbt's folders, the DuckDB warehouse file (checked to be one) and the
+# generated datasets (checked to be bankgen datasets holding nothing else).
 clean:
-	rm -rf target logs dbt_packages data warehouse
+	rm -rf target logs dbt_packages
+	@if [ -x $(BIN)/bankgen ]; then $(BIN)/bankgen clean --duckdb-path $(DUCKDB_PATH) --data $(DATA) --data data/bench; fi

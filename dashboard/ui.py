@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -95,7 +96,7 @@ class Filters:
         for key, label, values in (("segment", "segment", self.segments), ("type", "types", self.types),
                                    ("status", "statuses", self.statuses), ("class", "classes", self.classes)):
             if key in columns and values:
-                parts.append(f"{label}: {', '.join(values)}")
+                parts.append(f"{label}: {', '.join(plain(v) for v in values)}")
         return "Filters: " + ("; ".join(parts) if parts else "none")
 
 
@@ -164,6 +165,27 @@ def filters() -> Filters:
 
 
 # ---------------------------------------------------------------------------------------------- output
+
+WORD_JOINER = "\u2060"
+_AUTOLINK = re.compile(r"(?i)(?<=[a-z]):/|www\.|[\w+.-]@")  # "https:/", "www.", "x@": joined apart
+_MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:=&^])")
+
+
+def plain(value: Any) -> str:
+    """Data as literal text in a Streamlit markdown context (titles, captions, metric labels, notices):
+    every markdown, LaTeX and directive character is backslash-escaped and line breaks become spaces, so
+    a name like `[x](https://...)` or `![x](...)` shows as typed and never becomes a link or an image.
+    Escapes cannot stop GitHub-style autolinks (a bare `https://...`, `www.` or e-mail address is linked
+    after unescaping), so an invisible word joiner (U+2060) is put inside each of those."""
+    text = " ".join(str(value).splitlines())
+    text = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + WORD_JOINER + m.group(0)[-1], text)
+    return _MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def code_text(value: Any) -> str:
+    """Data inside `inline code` (shown literally by markdown), without a backtick that could end it."""
+    return " ".join(str(value).splitlines()).replace("`", "'")
+
 
 def vnd(value: float | int | None) -> str:
     if value is None or pd.isna(value):

@@ -20,6 +20,7 @@ and renamed into place; the manifest is rewritten last. Dirty rows (`--dirty-rat
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from collections import Counter
@@ -34,15 +35,16 @@ from tqdm import tqdm
 from .activity import DeviceSwitch, day_start_seconds, fill_descriptions, normal_activity
 from .auth import auth_log_table, simulate_attempts
 from .batch import SCENARIOS, concat, take
-from .config import ConfigError, GenerateConfig
-from .generate import MANIFEST, _channels, _labels_table, _mark_first_use, _statuses, _transactions_table
+from .config import ConfigError, GenerateConfig, check_day_range
+from .dataset import MANIFEST, PENDING, clean_stale_temp
+from .generate import _channels, _labels_table, _mark_first_use, _statuses, _transactions_table
 from .population import SECONDS_PER_DAY, build_population, make_pools, new_devices_table
 from .reference import load_reference
 from .scenarios import EVENT_SIZE, DeviceRegistry, Plan, _eligible, plan_scenarios, scenario_batch
 from .schema import TABLES
 from .writers import read_table, write_table
 
-PENDING = "_pending"
+MAX_DAYS = 3_660
 LATE_LOG_SHARE = 0.004        # of a day's attempts, delivered with the next day's files
 # daily probabilities of a state change
 P_FREEZE, P_UNFREEZE, P_CLOSE = 0.0008, 0.06, 0.0001
@@ -65,20 +67,38 @@ class AdvanceResult:
 
 
 def _read_manifest(data_dir: Path) -> dict:
+    if not data_dir.is_dir():
+        raise ConfigError(f"data folder {data_dir} does not exist" if not data_dir.exists()
+                          else f"{data_dir} is a file, not a dataset folder")
     path = data_dir / MANIFEST
     if not path.is_file():
         raise ConfigError(f"{data_dir} is not a generated dataset (no {MANIFEST}): run `bankgen generate` first")
     try:
-        return json.loads(path.read_text(encoding="utf-8"))
+        manifest = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} cannot be read: {exc}") from None
     except json.JSONDecodeError as exc:
         raise ConfigError(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(manifest, dict) or manifest.get("generator") != "bankgen":
+        raise ConfigError(f"{path} is not a bankgen manifest (no \"generator\": \"bankgen\")")
+    for key in ("config", "next_ids", "row_counts", "scenario_events", "labelled_transactions"):
+        if not isinstance(manifest.get(key), dict):
+            raise ConfigError(f"{path} lacks its {key!r} section: regenerate the dataset with `bankgen generate`")
+    return manifest
 
 
 def _config(manifest: dict) -> GenerateConfig:
     c = manifest["config"]
-    return GenerateConfig(customers=c["customers"], days=c["days"], start_date=date.fromisoformat(c["start_date"]),
-                          seed=c["seed"], fmt=c["fmt"], fraud_rate=c["fraud_rate"],
-                          organization_share=c["organization_share"], dirty_rate=c["dirty_rate"])
+    try:
+        cfg = GenerateConfig(customers=int(c["customers"]), days=int(c["days"]),
+                             start_date=date.fromisoformat(c["start_date"]), seed=int(c["seed"]), fmt=c["fmt"],
+                             fraud_rate=float(c["fraud_rate"]), organization_share=float(c["organization_share"]),
+                             dirty_rate=float(c["dirty_rate"]))
+        for key in ("transaction_id", "log_id", "device_id"):
+            int(manifest["next_ids"][key])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"{MANIFEST} has a missing or malformed setting ({exc}): regenerate the dataset") from None
+    return cfg
 
 
 def _day_index(cfg: GenerateConfig, day: date) -> int:
@@ -215,25 +235,41 @@ def _plan_day(rng, cfg: GenerateConfig, pop, next_event_id: int, reactivated: se
 
 
 def _write(table: pa.Table, path: Path, fmt: str, staged: list[tuple[Path, Path]]) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
     write_table(table, tmp, fmt)
     staged.append((tmp, path))
 
 
 def advance(data_dir: Path, days: int, quiet: bool = False, on_day=None) -> list[AdvanceResult]:
-    """Append `days` new days to the dataset in `data_dir`; returns one result per day."""
+    """Append `days` new days to the dataset in `data_dir`; returns one result per day.
+
+    Nothing is half-written: new files are staged under temporary names and moved into place only
+    when every day is complete; on any error or Ctrl-C the staged files are removed."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        return _advance(Path(data_dir), days, quiet, on_day, staged)
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+
+
+def _advance(data_dir: Path, days: int, quiet: bool, on_day, staged: list[tuple[Path, Path]]) -> list[AdvanceResult]:
     data_dir = Path(data_dir)
-    if days <= 0:
-        raise ConfigError(f"--days must be a positive whole number, got {days}")
+    if not 0 < days <= MAX_DAYS:
+        raise ConfigError(f"--days must be a whole number from 1 to {MAX_DAYS}, got {days}")
     manifest = _read_manifest(data_dir)
     cfg = _config(manifest)
     state_info = manifest.setdefault("advance", {"days": 0, "reactivated": [], "next_event_id": None,
                                                  "late_logs": 0})
     first_day = cfg.start_date + timedelta(days=cfg.days + state_info["days"])
     last_day = first_day + timedelta(days=days - 1)
-    if last_day > date.today():
-        raise ConfigError(f"advancing {days} day(s) would reach {last_day}, after today ({date.today()}): "
-                          "the warehouse quarantines future transactions. Generate with an earlier --start-date.")
+    check_day_range(first_day, last_day, f"advancing {days} day(s) from {first_day}")
+    for name in ("customers", "bank_accounts", "devices"):
+        if not (data_dir / f"{name}.{cfg.fmt}").is_file():
+            raise ConfigError(f"{data_dir / f'{name}.{cfg.fmt}'}: missing state table; the dataset is incomplete")
+    for folder in [data_dir, data_dir / PENDING, *(data_dir / t.name for t in TABLES.values() if t.daily)]:
+        clean_stale_temp(folder)
 
     ref = load_reference()
     pop = build_population(cfg, ref, make_pools(cfg.seed))
@@ -243,7 +279,11 @@ def advance(data_dir: Path, days: int, quiet: bool = False, on_day=None) -> list
         reactivated = {actor for events in base_plan.events.values() for s, _, actor in events
                        if s == "dormant_reactivation"}
     next_event_id = state_info["next_event_id"] or 1 + sum(base_plan.counts.values())
-    state = _State(data_dir, cfg.fmt, pop)
+    try:
+        state = _State(data_dir, cfg.fmt, pop)
+    except (OSError, pa.ArrowException) as exc:
+        raise ConfigError(f"{data_dir}: a state table cannot be read as {cfg.fmt}: "
+                          f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     registry = DeviceRegistry(manifest["next_ids"]["device_id"])
     method_ids = ref.auth_method_ids
     method_codes = {v: k for k, v in method_ids.items()}
@@ -252,7 +292,6 @@ def advance(data_dir: Path, days: int, quiet: bool = False, on_day=None) -> list
     held = (read_table(pending_path, cfg.fmt, TABLES["authentication_logs"].arrow_schema)
             if pending_path.exists() else None)
 
-    staged: list[tuple[Path, Path]] = []
     results: list[AdvanceResult] = []
     rows: Counter[str] = Counter()
     labelled: Counter[str] = Counter()
@@ -332,7 +371,7 @@ def advance(data_dir: Path, days: int, quiet: bool = False, on_day=None) -> list
     state_info["next_event_id"] = next_event_id
     state_info["late_logs_pending"] = 0 if held is None else held.num_rows
     state_info["last_day"] = last_day.isoformat()
-    tmp_manifest = data_dir / f".{MANIFEST}.tmp"
+    tmp_manifest = data_dir / f".{MANIFEST}.tmp-{os.getpid()}"
     tmp_manifest.write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     tmp_manifest.replace(data_dir / MANIFEST)
     return results

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import platform
-import shutil
 import subprocess
 import sys
 import time
@@ -18,6 +17,7 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+from .dataset import remove_dataset
 from .loader import PostgresSettings
 
 DAYS = 30
@@ -106,7 +106,7 @@ def run_bench(sizes: list[int], out: Path, work: Path, targets: list[str]) -> di
                                         "rows_per_second": round(total_rows / load["seconds"])}
             finally:
                 _drop_database(settings)
-        shutil.rmtree(data, ignore_errors=True)
+        remove_dataset(data)
         report["runs"].append(run)
         _print_run(run)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,6 @@ and a Markdown table (temporary names, then renamed).
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import statistics
 import uuid
@@ -24,6 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from .bench import _bankgen, _dataset_rows, _drop_database, _folder_mib, _run, customers_for, machine_info
+from .dataset import remove_dataset
 from .loader import PostgresSettings
 from .simulate import dbt_executable
 from .triggers import agreement, run_triggers
@@ -44,7 +44,7 @@ class Engine:
     def __init__(self, kind: str, work: Path, label: str):
         self.kind = kind
         self.target_path = work / f"target-{kind}"
-        self.env = {"DBT_LOG_PATH": str(work / "logs"), "TIMO_PII_SALT": os.environ.get("TIMO_PII_SALT", "bench")}
+        self.env = {"DBT_LOG_PATH": str(work / "logs")}
         if kind == "duckdb":
             self.path = work / f"{label}.duckdb"
             self.path.unlink(missing_ok=True)
@@ -82,7 +82,7 @@ def _step(result: dict, rows: int | None = None, unit: str = "rows") -> dict:
 def _generate(work: Path, transactions: int, days: int = 30, start: date | None = None) -> tuple[Path, dict]:
     customers = customers_for(transactions, days)
     data = work / f"data-{transactions}-{days}d"
-    shutil.rmtree(data, ignore_errors=True)
+    remove_dataset(data)
     args = [_bankgen(), "generate", "--customers", str(customers), "--days", str(days), "--format", "parquet",
             "--out", str(data), "--quiet"]
     if start:
@@ -119,7 +119,7 @@ def scale_run(work: Path, transactions: int, engines: list[str]) -> dict:
             run[kind] = figures
         finally:
             engine.close()
-    shutil.rmtree(data, ignore_errors=True)
+    remove_dataset(data)
     return run
 
 
@@ -142,7 +142,7 @@ def incremental_run(work: Path, transactions: int, engines: list[str], days: int
            "transactions": _dataset_rows(base)["payment_transactions"]}
     for kind in engines:
         data = work / f"incremental-{kind}"
-        shutil.rmtree(data, ignore_errors=True)
+        remove_dataset(data)
         shutil.copytree(base, data)
         engine = Engine(kind, work, "incremental")
         try:
@@ -169,8 +169,8 @@ def incremental_run(work: Path, transactions: int, engines: list[str], days: int
                  f"ratio {median / full['seconds']:.1%}")
         finally:
             engine.close()
-            shutil.rmtree(data, ignore_errors=True)
-    shutil.rmtree(base, ignore_errors=True)
+            remove_dataset(data)
+    remove_dataset(base)
     return out
 
 
@@ -198,7 +198,7 @@ def trigger_run(work: Path, transactions: int) -> dict:
                 "agreement": agreement(engine.settings)}
     finally:
         engine.close()
-        shutil.rmtree(data, ignore_errors=True)
+        remove_dataset(data)
 
 
 def tuning_run(work: Path, transactions: int) -> dict:
@@ -217,7 +217,7 @@ def tuning_run(work: Path, transactions: int) -> dict:
         return out
     finally:
         engine.close()
-        shutil.rmtree(data, ignore_errors=True)
+        remove_dataset(data)
 
 
 def _growth(runs: list[dict], kind: str) -> list[dict]:

@@ -109,6 +109,15 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--target", default=None, help="duckdb or postgres (default $TIMO_TARGET or duckdb)")
     sim.add_argument("--duckdb-path", default=None,
                      help="DuckDB file (default $TIMO_DUCKDB_PATH or warehouse/timo_bank.duckdb)")
+    sim.add_argument("--profiles-dir", default=None,
+                     help="folder of profiles.yml (default as dbt: $DBT_PROFILES_DIR, the project, ~/.dbt)")
+
+    clean = sub.add_parser("clean", help="delete a DuckDB warehouse file and/or generated datasets, nothing else",
+                           description="Delete what bankgen and dbt wrote: a DuckDB warehouse file (checked to be one) "
+                                       "and dataset folders (checked to be bankgen datasets holding nothing else). "
+                                       "Anything else is refused with exit 2 and left alone.")
+    clean.add_argument("--duckdb-path", default=None, help="a DuckDB warehouse file to delete (with its .wal)")
+    clean.add_argument("--data", action="append", default=[], help="a dataset folder to delete (repeatable)")
 
     summary = sub.add_parser("summary", help="print what the DuckDB warehouse holds and the last dbt results")
     summary.add_argument("--duckdb-path", default=None, help="DuckDB file (default as for load)")
@@ -118,10 +127,21 @@ def build_parser() -> argparse.ArgumentParser:
 def _summary(args) -> int:
     from .summary import summarise
 
-    path = Path(args.duckdb_path) if args.duckdb_path else None
-    if path is not None and not path.exists():
-        raise ConfigError(f"no DuckDB warehouse at {path}")
-    print(summarise(path))
+    print(summarise(Path(args.duckdb_path) if args.duckdb_path else None))
+    return 0
+
+
+def _clean(args) -> int:
+    from .dataset import check_replaceable, remove_dataset, remove_warehouse_file
+
+    for folder in args.data:  # check everything before deleting anything
+        check_replaceable(Path(folder))
+    if args.duckdb_path and remove_warehouse_file(Path(args.duckdb_path)):
+        print(f"deleted DuckDB warehouse {args.duckdb_path}")
+    for folder in args.data:
+        if Path(folder).exists():
+            remove_dataset(Path(folder))
+            print(f"deleted dataset {folder}")
     return 0
 
 
@@ -181,7 +201,8 @@ def _simulate(args) -> int:
     from .simulate import simulate
 
     target = (args.target or os.environ.get("TIMO_TARGET", "duckdb")).lower()
-    simulate(Path(args.data), args.days, target, Path(args.duckdb_path) if args.duckdb_path else None)
+    simulate(Path(args.data), args.days, target, Path(args.duckdb_path) if args.duckdb_path else None,
+             profiles=Path(args.profiles_dir) if args.profiles_dir else None)
     return 0
 
 
@@ -226,11 +247,15 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     handlers = {"generate": _generate, "load": _load, "bench": _bench, "summary": _summary,
-                "advance": _advance, "simulate": _simulate}
+                "advance": _advance, "simulate": _simulate, "clean": _clean}
     try:
         return handlers[args.command](args)
     except (ConfigError, LoadError) as exc:
         print(f"bankgen {args.command}: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # an unwritable or vanished path met after the checks
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"bankgen {args.command}: error: {exc.strerror or exc}{where}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         print(f"bankgen {args.command}: interrupted; nothing was left half-written", file=sys.stderr)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import asdict, dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 import numpy as np
 
@@ -11,6 +13,22 @@ from .schema import FORMATS
 
 DEFAULT_START = date(2026, 10, 1)
 MAX_CUSTOMERS = 900_000  # CCCD serials are unique below 1,000,000 individuals
+MIN_START = date(2000, 1, 1)  # customers are born up to 80 years earlier; CCCD century codes start at 1900
+MAX_SEED = 2**32 - 1
+
+
+def last_allowed_day() -> date:
+    """The latest day a dataset may contain: yesterday, so that no timestamp lies after now."""
+    return date.today() - timedelta(days=1)
+
+
+def check_day_range(first: date, last: date, what: str) -> None:
+    """Refuse a range of simulated days that starts too early or reaches today or later."""
+    if first < MIN_START:
+        raise ConfigError(f"{what} would start on {first}, before {MIN_START}: choose a later --start-date")
+    if last > last_allowed_day():
+        raise ConfigError(f"{what} would end on {last}, but the last day can be at most {last_allowed_day()} "
+                          "(yesterday): bankgen never writes a timestamp after the moment it runs")
 
 
 class ConfigError(ValueError):
@@ -38,8 +56,8 @@ class GenerateConfig:
             raise ConfigError(f"--days must be a positive whole number, got {self.days}")
         if self.days > 3_660:
             raise ConfigError(f"--days must be at most 3660, got {self.days}")
-        if self.seed < 0:
-            raise ConfigError(f"--seed must be zero or positive, got {self.seed}")
+        if not 0 <= self.seed <= MAX_SEED:
+            raise ConfigError(f"--seed must be between 0 and {MAX_SEED:,}, got {self.seed}")
         if self.fmt not in FORMATS:
             raise ConfigError(f"--format must be one of {', '.join(FORMATS)}, got {self.fmt!r}")
         if not 0.0 <= self.fraud_rate <= 0.2:
@@ -48,6 +66,11 @@ class GenerateConfig:
             raise ConfigError(f"--dirty-rate must be between 0 and 0.2, got {self.dirty_rate}")
         if not 0.0 <= self.organization_share <= 1.0:
             raise ConfigError("organization share must be between 0 and 1")
+        if self.start_date < MIN_START or self.start_date > last_allowed_day():
+            raise ConfigError(f"--start-date must be between {MIN_START} and {last_allowed_day()} (yesterday), "
+                              f"got {self.start_date}")
+        check_day_range(self.start_date, self.start_date + timedelta(days=self.days - 1),
+                        f"--start-date {self.start_date} with --days {self.days}")
         return self
 
     def rng(self, *stream: int) -> np.random.Generator:
@@ -60,9 +83,18 @@ class GenerateConfig:
         out.pop("extra")
         return out
 
+    def dataset_id(self, version: str) -> str:
+        """The dataset's identity: the same for every run with these settings (whatever --days; days
+        added by `advance` keep it), different for any other seed, size, start date or rate."""
+        identity = {k: v for k, v in self.as_manifest().items() if k != "days"}
+        identity["generator_version"] = version
+        return hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()[:16]
+
 
 def parse_date(text: str) -> date:
     try:
+        if len(text) != 10:
+            raise ValueError(text)
         return date.fromisoformat(text)
     except ValueError:
         raise ConfigError(f"--start-date must be a real date as YYYY-MM-DD, got {text!r}") from None

@@ -17,6 +17,7 @@ from .activity import DESCRIPTION_POOL, DeviceSwitch, day_start_seconds, fill_de
 from .auth import auth_log_table, simulate_attempts
 from .batch import SCENARIOS, TRANSACTION_TYPES, concat, take
 from .config import GenerateConfig
+from .dataset import EXPECTED_REJECTIONS, MANIFEST
 from .dirty import DirtyPlanter
 from .population import (
     Population,
@@ -34,8 +35,6 @@ from .writers import atomic_directory, write_table
 
 STATUSES = ("completed", "failed", "pending", "cancelled")
 CHANNELS = ("mobile_app", "internet_banking")
-MANIFEST = "_manifest.json"
-EXPECTED_REJECTIONS = "_expected_rejections.csv"
 
 
 def _nullable_ids(values: np.ndarray) -> pa.Array:
@@ -156,6 +155,7 @@ def generate(cfg: GenerateConfig, out_dir: Path, quiet: bool = False) -> dict:
         manifest = {
             "generator": "bankgen",
             "version": __version__,
+            "dataset_id": cfg.dataset_id(__version__),
             "config": cfg.as_manifest(),
             "row_counts": {name: rows[name] for name in TABLES},
             "scenario_events": plan.counts,

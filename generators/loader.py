@@ -1,28 +1,43 @@
 """Load a generated dataset into the warehouse's `raw` schema, all tables in one transaction.
 
 DuckDB reads the files with its own CSV/Parquet readers; PostgreSQL receives them with COPY
-(Parquet is streamed batch by batch as CSV).  Every file's columns are checked before the warehouse
-is touched; any failure rolls the whole load back, so the warehouse is left as it was.
+(Parquet is streamed batch by batch as CSV).  Every file's columns, and every value that does not
+already have its column's exact type, are checked before the warehouse is touched (values.py); any
+failure rolls the whole load back, so the warehouse is left as it was.
+
+Each load also records what it loaded in `raw._load_files`, in the same transaction: one row per file
+with the dataset's identity (the manifest's `dataset_id`), the day the file holds and its SHA-256.
+dbt compares it with what the warehouse was last built from (macros/load_state.sql): a restated
+day is rebuilt, and a different dataset stops the build with what to run.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
 import io
-import json
 import os
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
+from .dataset import read_manifest
 from .reference import PROJECT_ROOT
 from .schema import FORMATS, TABLES, Table, table_files
+from .values import ValueMismatch, check_file, file_day
 
 RAW_SCHEMA = "raw"
+LOAD_FILES = "_load_files"
 COPY_BATCH_ROWS = 250_000
+LOCK_ATTEMPTS = 6  # a DuckDB file held by a reader (the dashboard): wait 0.25 + 0.5 + ... + 8 s at most
+LOAD_FILES_COLUMNS = (("table_name", "varchar"), ("file_name", "varchar"), ("is_event_table", "boolean"),
+                      ("file_day", "date"), ("sha256", "varchar"), ("file_bytes", "bigint"),
+                      ("dataset_id", "varchar"), ("load_id", "varchar"), ("loaded_at", "timestamp"))
 
 
 class LoadError(RuntimeError):
@@ -39,9 +54,12 @@ class PostgresSettings:
 
     @classmethod
     def from_env(cls, dbname: str | None = None) -> PostgresSettings:
+        port = os.environ.get("PGPORT", "5432")
+        if not port.isdigit() or not 0 < int(port) < 65536:
+            raise LoadError(f"PGPORT must be a port number from 1 to 65535, got {port!r}")
         return cls(
             host=os.environ.get("PGHOST", "127.0.0.1"),
-            port=int(os.environ.get("PGPORT", "5432")),
+            port=int(port),
             user=os.environ.get("PGUSER", "postgres"),
             password=os.environ.get("PGPASSWORD", ""),
             dbname=dbname or os.environ.get("PGDATABASE", "timo_bank"),
@@ -65,9 +83,9 @@ def default_duckdb_path() -> Path:
 
 
 def detect_format(data_dir: Path) -> str:
-    manifest = data_dir / "_manifest.json"
-    if manifest.exists():
-        fmt = json.loads(manifest.read_text(encoding="utf-8")).get("config", {}).get("fmt")
+    manifest = read_manifest(data_dir)
+    if manifest is not None:
+        fmt = (manifest.get("config") or {}).get("fmt")
         if fmt in FORMATS:
             return fmt
     for fmt in FORMATS:
@@ -90,6 +108,8 @@ def _file_columns(path: Path, fmt: str) -> list[str]:
 def check_dataset(data_dir: Path) -> tuple[str, dict[str, list[Path]]]:
     """Every raw table present with the expected columns, or a LoadError naming the file."""
     data_dir = Path(data_dir)
+    if data_dir.exists() and not data_dir.is_dir():
+        raise LoadError(f"--data {data_dir} is a file; give the dataset folder written by `bankgen generate`")
     if not data_dir.is_dir():
         raise LoadError(f"data folder {data_dir} does not exist")
     fmt = detect_format(data_dir)
@@ -109,8 +129,43 @@ def check_dataset(data_dir: Path) -> tuple[str, dict[str, list[Path]]]:
                     f"unexpected {', '.join(extra)}" if extra else "",
                     "same columns in another order" if not missing and not extra else ""]))
                 raise LoadError(f"{path}: columns do not match raw.{table.name} ({detail})")
+            try:
+                check_file(table, path, fmt)
+            except ValueMismatch as exc:
+                raise LoadError(str(exc)) from None
+            except (OSError, ValueError) as exc:  # Arrow's errors are ValueErrors too
+                raise LoadError(f"{path}: cannot be read as {fmt}: {_first_line(exc)}") from None
         found[table.name] = files
     return fmt, found
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_record(data_dir: Path, files: dict[str, list[Path]]) -> list[tuple]:
+    """The rows of raw._load_files for this load: what was loaded, from which dataset, which day."""
+    manifest = read_manifest(data_dir) or {}
+    dataset_id = str(manifest.get("dataset_id") or "unidentified")
+    load_id = uuid.uuid4().hex
+    loaded_at = dt.datetime.now().replace(microsecond=0)
+    rows = []
+    for name, paths in files.items():
+        daily = TABLES[name].daily
+        for path in paths:
+            day = file_day(path) if daily else None
+            rows.append((name, str(path.relative_to(data_dir)), daily, day, _sha256(path), path.stat().st_size,
+                         dataset_id, load_id, loaded_at))
+    return rows
 
 
 def _log(quiet: bool, message: str) -> None:
@@ -131,31 +186,60 @@ def _duckdb_reader(table: Table, files: list[Path], fmt: str) -> str:
 def load_duckdb(data_dir: Path, db_path: Path | None = None, quiet: bool = False) -> dict[str, int]:
     import duckdb
 
-    fmt, files = check_dataset(Path(data_dir))
+    data_dir = Path(data_dir)
+    fmt, files = check_dataset(data_dir)
+    record = load_record(data_dir, files)
     db_path = Path(db_path) if db_path else default_duckdb_path()
-    db_path.parent.mkdir(parents=True, exist_ok=True)
+    if db_path.exists() and not db_path.is_file():
+        raise LoadError(f"DuckDB path {db_path} is a folder, not a database file")
     try:
-        con = duckdb.connect(str(db_path))
-    except duckdb.IOException as exc:
-        raise LoadError(f"cannot open DuckDB file {db_path}: {exc}") from None
+        db_path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise LoadError(f"cannot create the folder of DuckDB file {db_path}: {exc.strerror}") from None
+    con = connect_duckdb(db_path)
     counts: dict[str, int] = {}
+    current = ""
     try:
         con.execute("begin transaction")
         con.execute(f"create schema if not exists {RAW_SCHEMA}")
         for name, table in TABLES.items():
             started = time.perf_counter()
+            current = f"{files[name][0]}{' (and the other files of ' + name + ')' if len(files[name]) > 1 else ''}"
             select = ", ".join(f"cast({c} as {t}) as {c}" for c, t in table.duckdb_columns().items())
             con.execute(f"create or replace table {RAW_SCHEMA}.{name} as "
                         f"select {select} from {_duckdb_reader(table, files[name], fmt)}")
             counts[name] = con.execute(f"select count(*) from {RAW_SCHEMA}.{name}").fetchone()[0]
             _log(quiet, f"  raw.{name}: {counts[name]:,} rows ({time.perf_counter() - started:.1f}s)")
+        current = f"{RAW_SCHEMA}.{LOAD_FILES}"
+        columns = ", ".join(f"{c} {t}" for c, t in LOAD_FILES_COLUMNS)
+        con.execute(f"create or replace table {RAW_SCHEMA}.{LOAD_FILES} ({columns})")
+        con.executemany(f"insert into {RAW_SCHEMA}.{LOAD_FILES} values ({', '.join('?' * len(LOAD_FILES_COLUMNS))})",
+                        record)
         con.execute("commit")
     except duckdb.Error as exc:
         con.execute("rollback")
-        raise LoadError(f"loading into DuckDB {db_path} failed, nothing was changed: {exc}") from None
+        raise LoadError(f"{current or db_path}: loading into DuckDB {db_path} failed, nothing was changed: "
+                        f"{_first_line(exc)}") from None
     finally:
         con.close()
     return counts
+
+
+def connect_duckdb(db_path: Path, read_only: bool = False):
+    """Open a DuckDB file, waiting while another process (a dashboard reader, a build) holds it."""
+    import duckdb
+
+    attempts = int(os.environ.get("TIMO_LOCK_ATTEMPTS", LOCK_ATTEMPTS))  # tests shorten the wait
+    for attempt in range(max(attempts, 1)):
+        try:
+            return duckdb.connect(str(db_path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or attempt >= attempts - 1:
+                raise LoadError(f"cannot open DuckDB file {db_path}: {_first_line(exc)}") from None
+            time.sleep(0.25 * 2**attempt)
+        except duckdb.Error as exc:
+            raise LoadError(f"cannot open DuckDB file {db_path}: {_first_line(exc)}") from None
+    raise AssertionError("unreachable")
 
 
 # ---- PostgreSQL ---------------------------------------------------------------------------------
@@ -205,7 +289,9 @@ def _existing_columns(cur, name: str) -> list[str]:
 def load_postgres(data_dir: Path, settings: PostgresSettings | None = None, quiet: bool = False) -> dict[str, int]:
     import psycopg2
 
-    fmt, files = check_dataset(Path(data_dir))
+    data_dir = Path(data_dir)
+    fmt, files = check_dataset(data_dir)
+    record = load_record(data_dir, files)
     settings = settings or PostgresSettings.from_env()
     ensure_postgres_database(settings)
     conn = settings.connect()
@@ -236,10 +322,21 @@ def load_postgres(data_dir: Path, settings: PostgresSettings | None = None, quie
                 cur.execute(f"select count(*) from {RAW_SCHEMA}.{name}")
                 counts[name] = cur.fetchone()[0]
                 _log(quiet, f"  raw.{name}: {counts[name]:,} rows ({time.perf_counter() - started:.1f}s)")
+            current = f"{RAW_SCHEMA}.{LOAD_FILES}"
+            pg_types = {"varchar": "text", "date": "date", "bigint": "bigint", "timestamp": "timestamp",
+                        "boolean": "boolean"}
+            columns = ", ".join(f"{c} {pg_types[t]}" for c, t in LOAD_FILES_COLUMNS)
+            cur.execute(f"drop table if exists {RAW_SCHEMA}.{LOAD_FILES}")
+            cur.execute(f"create table {RAW_SCHEMA}.{LOAD_FILES} ({columns})")
+            cur.executemany(f"insert into {RAW_SCHEMA}.{LOAD_FILES} values "
+                            f"({', '.join(['%s'] * len(LOAD_FILES_COLUMNS))})", record)
         conn.commit()
     except psycopg2.Error as exc:
         conn.rollback()
         message = (exc.pgerror or str(exc)).strip().splitlines()[0]
+        context = getattr(getattr(exc, "diag", None), "context", None)
+        if context:
+            message += f" ({context.strip().splitlines()[0]})"
         raise LoadError(f"{current or 'PostgreSQL'}: load failed, nothing was changed: {message}") from None
     finally:
         conn.close()

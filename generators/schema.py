@@ -93,6 +93,7 @@ def table_files(table: Table, data_dir, fmt: str) -> list:
     data_dir = Path(data_dir)
     if table.daily:
         folder = data_dir / table.name
-        return sorted(folder.glob(f"*.{fmt}")) if folder.is_dir() else []
+        # hidden files (editor backups, macOS `._x` forks, temporary files being written) are never data
+        return sorted(p for p in folder.glob(f"*.{fmt}") if not p.name.startswith(".")) if folder.is_dir() else []
     path = data_dir / f"{table.name}.{fmt}"
     return [path] if path.exists() else []

@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from datetime import timedelta
 from pathlib import Path
 
 from .advance import advance
@@ -31,9 +32,27 @@ def dbt_executable() -> str:
     return found
 
 
-def run_dbt(args: list[str], target: str, env: dict | None = None, target_path: Path | None = None):
+def profiles_dir(explicit: Path | str | None = None, env: dict | None = None) -> Path:
+    """The folder of profiles.yml, looked up as dbt does: the --profiles-dir flag, then
+    $DBT_PROFILES_DIR, then the project folder, then ~/.dbt. A missing profile is a one-line error."""
+    env = {**os.environ, **(env or {})}
+    candidates = ([("--profiles-dir", Path(explicit))] if explicit else []) + (
+        [("DBT_PROFILES_DIR", Path(env["DBT_PROFILES_DIR"]))] if env.get("DBT_PROFILES_DIR") else [])
+    for where, folder in candidates:  # an explicit choice is never second-guessed
+        if not (folder / "profiles.yml").is_file():
+            raise ConfigError(f"{where} points at {folder}, which has no profiles.yml")
+        return folder
+    for folder in (ROOT, Path.home() / ".dbt"):
+        if (folder / "profiles.yml").is_file():
+            return folder
+    raise ConfigError(f"no dbt profile found: copy profiles.yml.example to {ROOT / 'profiles.yml'} "
+                      "(make install does), or set DBT_PROFILES_DIR")
+
+
+def run_dbt(args: list[str], target: str, env: dict | None = None, target_path: Path | None = None,
+            profiles: Path | None = None):
     """dbt in the project folder; returns (seconds, completed process, results by status)."""
-    command = [dbt_executable(), *args, "--profiles-dir", str(ROOT), "--target", target]
+    command = [dbt_executable(), *args, "--profiles-dir", str(profiles or profiles_dir(env=env)), "--target", target]
     if target_path:
         command += ["--target-path", str(target_path)]
     started = time.perf_counter()
@@ -48,12 +67,18 @@ def run_dbt(args: list[str], target: str, env: dict | None = None, target_path: 
 
 
 def simulate(data_dir: Path, days: int, target: str, duckdb_path: Path | None = None,
-             full_refresh_first: bool = False, out=print) -> list[dict]:
-    if days <= 0:
-        raise ConfigError(f"--days must be a positive whole number, got {days}")
+             full_refresh_first: bool = False, out=print, profiles: Path | None = None) -> list[dict]:
+    from .advance import MAX_DAYS, last_day
+    from .config import check_day_range
+
+    if not 0 < days <= MAX_DAYS:
+        raise ConfigError(f"--days must be a whole number from 1 to {MAX_DAYS}, got {days}")
     if target not in ("duckdb", "postgres"):
         raise ConfigError(f"--target must be duckdb or postgres, got {target!r}")
     env = {"TIMO_DUCKDB_PATH": str(duckdb_path)} if duckdb_path else {}
+    profiles = profiles_dir(profiles, env)
+    first = last_day(data_dir) + timedelta(days=1)
+    check_day_range(first, first + timedelta(days=days - 1), f"simulating {days} day(s) from {first}")
     rows = []
     for day in range(days):
         started = time.perf_counter()
@@ -66,7 +91,7 @@ def simulate(data_dir: Path, days: int, target: str, duckdb_path: Path | None = 
             load_postgres(data_dir, PostgresSettings.from_env(), quiet=True)
         loaded = time.perf_counter() - started
         args = ["build"] + (["--full-refresh"] if full_refresh_first and day == 0 else [])
-        seconds, done, results = run_dbt(args, target, env)
+        seconds, done, results = run_dbt(args, target, env, profiles=profiles)
         changes = result.changes_text()
         status = "ok" if done.returncode == 0 else f"FAILED (exit {done.returncode})"
         out(f"{result.day}  +{result.transactions:,} transactions  +{result.auth_logs:,} auth logs "

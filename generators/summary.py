@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .loader import default_duckdb_path
+from .loader import LoadError, connect_duckdb, default_duckdb_path
 from .reference import PROJECT_ROOT
 
 
 def summarise(db_path: Path | None = None, target_dir: Path | None = None) -> str:
-    import duckdb
-
     db_path = Path(db_path) if db_path else default_duckdb_path()
     target_dir = Path(target_dir) if target_dir else PROJECT_ROOT / "target"
+    if not db_path.exists():
+        raise LoadError(f"no DuckDB warehouse at {db_path}: build one with `make run` "
+                        "(or bankgen load and dbt build)")
+    if not db_path.is_file():
+        raise LoadError(f"{db_path} is a folder, not a DuckDB warehouse file")
     lines = [f"Warehouse (DuckDB): {db_path}"]
-    with duckdb.connect(str(db_path), read_only=True) as con:
+    with connect_duckdb(db_path, read_only=True) as con:
         rows = con.execute(
             "select table_schema, table_name, table_type from information_schema.tables "
             "where table_schema not in ('information_schema', 'pg_catalog') order by 1, 2").fetchall()

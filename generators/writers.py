@@ -12,6 +12,7 @@ import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .config import ConfigError
+from .dataset import check_replaceable, clean_stale_temp
 
 
 def write_table(table: pa.Table, path: Path, fmt: str) -> None:
@@ -34,23 +35,31 @@ def read_table(path: Path, fmt: str, schema: pa.Schema) -> pa.Table:
 def atomic_directory(target: Path):
     """Yield a temporary folder beside `target`; on success it replaces `target` in one rename.
 
-    On any error, or Ctrl-C, the temporary folder is removed and `target` is left as it was.
+    `target` must be absent, empty, or a bankgen dataset and nothing else (dataset.check_replaceable):
+    checked before anything is written and again just before the swap. On any error, or Ctrl-C, the
+    temporary folder is removed and `target` is left as it was. Temporary folders left by a killed
+    run are removed first.
     """
     target = Path(target).resolve()
+    check_replaceable(target)
     parent = target.parent
     try:
         parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise ConfigError(f"cannot create output folder {parent}: {exc.strerror}") from None
-    if target.exists() and not target.is_dir():
-        raise ConfigError(f"output path {target} exists and is not a folder")
     if not os.access(parent, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
         raise ConfigError(f"output folder {target} cannot be written")
+    clean_stale_temp(parent, target.name)
     tmp = parent / f".{target.name}.tmp-{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
+    try:
+        if tmp.exists():
+            shutil.rmtree(tmp)
+        tmp.mkdir()
+    except OSError as exc:
+        raise ConfigError(f"cannot write into {parent}: {exc.strerror}") from None
     try:
         yield tmp
+        check_replaceable(target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

@@ -12,6 +12,10 @@
     whose features look further back (windows over earlier days, month-to-date totals, first
     uses) read that history from their inputs but emit only the rebuilt days.
 
+    Restated days: when an event file of an earlier day was loaded again with other content (or
+    removed), the cutoff moves back to that day minus the lookback, so it and every later day are
+    rebuilt (macros/load_state.sql compares raw._load_files with what the last build used).
+
     Outside an incremental run (first build, --full-refresh, unit tests) the cutoff is 1900-01-01:
     everything.
 -#}
@@ -25,12 +29,30 @@
         {%- if last_day is none -%}
             {{- floor -}}
         {%- else -%}
-            {%- set cutoff = last_day - modules.datetime.timedelta(days=var('incremental_lookback_days') - 1) -%}
+            {%- set lookback = var('incremental_lookback_days') -%}
+            {%- set cutoff = as_date(last_day) - modules.datetime.timedelta(days=lookback - 1) -%}
+            {%- set changed = earliest_changed_day() -%}
+            {%- if changed is not none -%}
+                {%- set restated = as_date(changed) - modules.datetime.timedelta(days=lookback) -%}
+                {%- if restated < cutoff -%}
+                    {%- set cutoff = restated -%}
+                {%- endif -%}
+            {%- endif -%}
             cast('{{ cutoff.isoformat()[:10] }}' as date)
         {%- endif -%}
     {%- else -%}
         {{- floor -}}
     {%- endif -%}
+{%- endmacro %}
+
+{#- A date from what a query returned for a date column (a date, a datetime or ISO text). -#}
+{% macro as_date(value) -%}
+    {%- if value is string -%}
+        {%- do return(modules.datetime.date.fromisoformat(value[:10])) -%}
+    {%- elif value.date is defined -%}
+        {%- do return(value.date()) -%}
+    {%- endif -%}
+    {%- do return(value) -%}
 {%- endmacro %}
 
 {#- A day `days` before a cutoff expression (for history that a rebuilt day's features read). -#}

@@ -71,6 +71,8 @@
 {% macro postgres__analyze_after_build() -%}
     {%- if model.config.materialized == 'table' -%}
         analyze {{ this }}
+    {%- elif model.config.materialized == 'incremental' and not model.config.unique_key -%}
+        analyze {{ this }}
     {%- elif model.config.materialized == 'incremental' -%}
         {%- set day_columns = [model.config.unique_key] -%}
         {%- set event_time = model.config.get('event_time') -%}
@@ -90,13 +92,18 @@
     {%- endif -%}
 {%- endmacro %}
 
-{#- A salted hash of a PII value, for joins without the value itself (null stays null). The salt
-    comes from the TIMO_PII_SALT environment variable and is never stored in the repository. -#}
-{% macro salted_hash(column) -%}
-    case
-        when {{ column }} is not null
-            then {{ dbt.hash("'" ~ env_var('TIMO_PII_SALT') | replace("'", "''") ~ "' || " ~ column) }}
-    end
+{#- A random, unguessable token ('<prefix>_' and 32 hex digits) for the PII vault (models/pii):
+    drawn from the engine's random UUIDs, so it carries no information about the value it stands for. -#}
+{% macro random_token(prefix) -%}
+    {{ return(adapter.dispatch('random_token', 'timo_bank')(prefix)) }}
+{%- endmacro %}
+
+{% macro default__random_token(prefix) -%}
+    '{{ prefix }}_' || replace(cast(uuid() as {{ dbt.type_string() }}), '-', '')
+{%- endmacro %}
+
+{% macro postgres__random_token(prefix) -%}
+    '{{ prefix }}_' || replace(cast(gen_random_uuid() as {{ dbt.type_string() }}), '-', '')
 {%- endmacro %}
 
 {#- The receiving account as one key across Timo and other banks ('timo:<id>' or 'ext:<id>'); null

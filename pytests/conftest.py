@@ -18,10 +18,11 @@ from generators.generate import generate
 from generators.loader import LoadError, PostgresSettings, load_duckdb, load_postgres
 
 ROOT = Path(__file__).resolve().parents[1]
-# The marts hash CCCDs with a salt that never lives in the repository; tests use a throwaway one.
-os.environ.setdefault("TIMO_PII_SALT", uuid.uuid4().hex)
 BIN = Path(sys.executable).parent
 SMALL = dict(customers=400, days=21, seed=7, fraud_rate=0.01)
+# A password the shared PostgreSQL build is given (trust authentication ignores it): the secrets test
+# proves it appears in no dbt artefact or log.
+PG_PASSWORD_CANARY = f"canary-{uuid.uuid4().hex}"
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -98,6 +99,7 @@ class Built:
     result: subprocess.CompletedProcess
     duckdb_path: Path | None = None
     settings: PostgresSettings | None = None
+    env: dict | None = None
 
     def assert_green(self) -> None:
         assert self.result.returncode == 0, self.result.stdout[-4000:] + self.result.stderr[-2000:]
@@ -108,9 +110,9 @@ def built_duckdb(parquet_dataset, tmp_path_factory) -> Built:
     work = tmp_path_factory.mktemp("built_duckdb")
     db = work / "warehouse.duckdb"
     load_duckdb(parquet_dataset, db, quiet=True)
-    result = run_dbt("build", "--target", "duckdb", "--target-path", str(work / "target"),
-                     env={"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(work / "logs")})
-    return Built(target_path=work / "target", result=result, duckdb_path=db)
+    env = {"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(work / "logs")}
+    result = run_dbt("build", "--target", "duckdb", "--target-path", str(work / "target"), env=env)
+    return Built(target_path=work / "target", result=result, duckdb_path=db, env=env)
 
 
 @pytest.fixture(scope="session")
@@ -118,6 +120,6 @@ def built_postgres(parquet_dataset, tmp_path_factory):
     work = tmp_path_factory.mktemp("built_postgres")
     with throwaway_database() as settings:
         load_postgres(parquet_dataset, settings, quiet=True)
-        result = run_dbt("build", "--target", "postgres", "--target-path", str(work / "target"),
-                         env={**pg_env(settings), "DBT_LOG_PATH": str(work / "logs")})
-        yield Built(target_path=work / "target", result=result, settings=settings)
+        env = {**pg_env(settings), "PGPASSWORD": PG_PASSWORD_CANARY, "DBT_LOG_PATH": str(work / "logs")}
+        result = run_dbt("build", "--target", "postgres", "--target-path", str(work / "target"), env=env)
+        yield Built(target_path=work / "target", result=result, settings=settings, env=env)

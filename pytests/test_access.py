@@ -10,7 +10,7 @@ from psycopg2 import errors
 from .conftest import pg_env, run_dbt
 
 pytestmark = pytest.mark.postgres
-HIDDEN_SCHEMAS = ("raw", "reference", "staging", "intermediate", "snapshots", "quarantine", "audit")
+HIDDEN_SCHEMAS = ("raw", "reference", "staging", "intermediate", "snapshots", "quarantine", "audit", "pii")
 
 
 @pytest.fixture(scope="module")
@@ -46,7 +46,8 @@ def test_reads_every_mart_and_nothing_else(built, role):
     settings, tables = built
     marts = [t for s, t in tables if s == "marts"]
     hidden = [(s, t) for s, t in tables if s != "marts"]
-    assert len(marts) >= 15 and {s for s, _ in hidden} >= {"raw", "staging", "intermediate", "snapshots", "quarantine"}
+    assert len(marts) >= 15 and {s for s, _ in hidden} >= {"raw", "staging", "intermediate", "snapshots", "quarantine",
+                                                            "pii"}
     conn = _as(settings, role)
     with conn.cursor() as cur:
         for table in marts:
@@ -84,18 +85,18 @@ def test_roles_survive_a_rebuild_and_creation_is_idempotent(built, tmp_path):
     conn.close()
 
 
-def test_cccd_is_only_masked_or_salted_in_the_marts(built):
+def test_cccd_is_only_masked_or_tokenised_in_the_marts(built):
     settings, _ = built
     admin = settings.connect()
     with admin.cursor() as cur:
-        cur.execute("select c.cccd_number, d.cccd_number_masked, d.cccd_hash "
+        cur.execute("select c.cccd_number, d.cccd_number_masked, d.cccd_token "
                     "from staging.stg_core_banking__customers c join marts.dim_customers d using (customer_id) "
                     "where c.cccd_number is not null limit 50")
         rows = cur.fetchall()
         cur.execute("select md5(cccd_number) from staging.stg_core_banking__customers where cccd_number is not null")
-        unsalted = {r[0] for r in cur.fetchall()}
+        digests = {r[0] for r in cur.fetchall()}
     admin.close()
     assert rows
-    for cccd, masked, hashed in rows:
+    for cccd, masked, token in rows:
         assert masked == "*" * 9 + cccd[-3:]
-        assert len(hashed) == 32 and hashed not in unsalted  # salted: not the plain md5 of the number
+        assert token.startswith("cccd_") and len(token) == 37 and token[5:] not in digests and cccd not in token

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -22,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.warehouse import WarehouseConfig, WarehouseError, query
 
-from .conftest import BIN, ROOT
+from .conftest import BIN, ROOT, run_dbt
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = ROOT / "dashboard" / "views"
@@ -262,16 +263,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+PAYLOAD = "[Click](https://evil.example) ![x](https://evil.example/p.png) :red[alarm] $x^2$"
+
+
 @pytest.fixture()
-def running_app(on_duckdb):
+def running_app(on_duckdb, tmp_path):
+    """`streamlit run` as `make dashboard` starts it, from the project folder with its settings file and no
+    address flag, over a copy of the warehouse whose most alerted customer is named with markdown."""
+    db = tmp_path / "shown.duckdb"
+    shutil.copy(on_duckdb, db)
+    with duckdb.connect(str(db)) as con:
+        con.execute("update marts.mart_customer_overview set full_name = ? where customer_id = ("
+                    "select customer_id from marts.mart_customer_overview "
+                    "order by alert_count desc, completed_amount_vnd desc, customer_id limit 1)", [PAYLOAD])
     port = _free_port()
     log = (ARTEFACTS / "streamlit.log")
     ARTEFACTS.mkdir(parents=True, exist_ok=True)
     with log.open("w") as out:
         server = subprocess.Popen(
-            [str(BIN / "streamlit"), "run", APP, "--server.headless", "true", "--server.port", str(port),
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=os.environ.copy())
+            [str(BIN / "streamlit"), "run", APP, "--server.port", str(port)],
+            cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "TIMO_DUCKDB_PATH": str(db)})
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 60
@@ -284,10 +295,77 @@ def running_app(on_duckdb):
                 pass
             assert time.monotonic() < deadline and server.poll() is None, log.read_text()[-3000:]
             time.sleep(0.5)
-        yield url
+        yield url, port
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def _listening_addresses(port: int) -> set[str]:
+    """Local addresses of the sockets listening on `port` (from /proc/net/tcp and tcp6)."""
+    found = set()
+    for name in ("tcp", "tcp6"):
+        path = Path("/proc/net") / name
+        if not path.exists():
+            continue
+        for line in path.read_text().splitlines()[1:]:
+            local, state = line.split()[1], line.split()[3]
+            address, hex_port = local.split(":")
+            if state == "0A" and int(hex_port, 16) == port:  # 0A = LISTEN
+                if len(address) == 8:
+                    found.add(socket.inet_ntop(socket.AF_INET, bytes.fromhex(address)[::-1]))
+                else:
+                    words = bytes.fromhex(address)
+                    found.add(socket.inet_ntop(socket.AF_INET6, b"".join(words[i:i + 4][::-1]
+                                                                         for i in range(0, 16, 4))))
+    return found
+
+
+def test_make_dashboard_binds_to_this_machine_only():
+    dry = subprocess.run(["make", "-n", "dashboard"], cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert "--server.address 127.0.0.1" in dry.stdout and "--client.toolbarMode viewer" in dry.stdout, dry.stdout
+    wider = subprocess.run(["make", "-n", "dashboard", "ADDRESS=0.0.0.0"], cwd=ROOT, capture_output=True, text=True)
+    assert "--server.address 0.0.0.0" in wider.stdout  # another address only when asked for explicitly
+    settings = (ROOT / ".streamlit" / "config.toml").read_text()
+    assert 'address = "127.0.0.1"' in settings and 'toolbarMode = "viewer"' in settings
+
+
+def test_builds_never_fail_while_a_reader_queries(on_duckdb, tmp_path):
+    """A dashboard-like reader opens the file read-only, queries for 0.2 s, closes, waits 0.1 s, over and
+    over; builds started meanwhile wait for it (profile retries) instead of failing to set the lock."""
+    db = tmp_path / "busy.duckdb"
+    shutil.copy(on_duckdb, db)
+    stop = tmp_path / "stop"
+    reader = subprocess.Popen([sys.executable, "-c", """
+import sys, time, duckdb, pathlib
+db, stop = sys.argv[1], pathlib.Path(sys.argv[2])
+queries = busy = 0
+while not stop.exists():
+    try:
+        con = duckdb.connect(db, read_only=True)
+    except duckdb.IOException:
+        busy += 1
+        time.sleep(0.05)
+        continue
+    con.execute("select count(*) from marts.fct_transactions").fetchone()
+    time.sleep(0.2)
+    con.close()
+    queries += 1
+    time.sleep(0.1)
+print(queries, busy)
+""", str(db), str(stop)], stdout=subprocess.PIPE, text=True)
+    env = {"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")}
+    try:
+        time.sleep(1)
+        for i in range(5):
+            result = run_dbt("run", "--target", "duckdb", "--select", "dim_banks", "--target-path",
+                             str(tmp_path / f"t{i}"), env=env)
+            assert result.returncode == 0, result.stdout[-3000:]
+    finally:
+        stop.write_text("done")
+        out, _ = reader.communicate(timeout=60)
+    queries, busy = map(int, out.split())
+    assert queries > 10 and busy > 0  # the reader was really there, and the builds really held the file
 
 
 def _browser():
@@ -320,6 +398,8 @@ def _wait_for(browser, predicate, what: str, timeout: float = 60):
 def test_pages_render_with_data_in_headless_chromium(running_app, on_duckdb):
     from selenium.webdriver.common.by import By
 
+    running_app, port = running_app
+    assert _listening_addresses(port) == {"127.0.0.1"}  # this machine only, from the settings file
     (n,), = _duck(on_duckdb, "select count(*) from marts.fct_transactions")
     browser = _browser()
     try:
@@ -342,12 +422,26 @@ def test_pages_render_with_data_in_headless_chromium(running_app, on_duckdb):
         assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stException"]')
         browser.save_screenshot(str(ARTEFACTS / "dashboard-fraud-queue.png"))
 
+        assert not browser.find_elements(By.CSS_SELECTOR, '[data-testid="stAppDeployButton"]')
+        assert "Deploy" not in browser.find_element(By.TAG_NAME, "body").text
+
+        # data is text: a name written as markdown shows as typed, with no link and no external image
+        browser.get(f"{running_app}/customer")
+        def shown() -> str:  # visible text: the word joiners that keep URLs from being autolinked are invisible
+            return browser.find_element(By.TAG_NAME, "body").text.replace("\u2060", "")
+
+        _wait_for(browser, lambda: PAYLOAD.split(" :red")[0] in shown(), "the customer's name as typed")
+        live = browser.find_elements(By.CSS_SELECTOR, 'a[href*="evil.example"], img[src*="evil.example"]')
+        assert not live, [e.get_attribute("outerHTML") for e in live]
+        assert ":red[alarm] $x^2$" in shown()
+        browser.save_screenshot(str(ARTEFACTS / "dashboard-customer.png"))
+
         browser.get(f"{running_app}/compliance")
         _wait_for(browser, lambda: "Compliance rate" in browser.find_element(By.TAG_NAME, "body").text,
                   "the compliance rate")
         browser.save_screenshot(str(ARTEFACTS / "dashboard-compliance.png"))
     finally:
         browser.quit()
-    for name in ("overview", "fraud-queue", "compliance"):
+    for name in ("overview", "fraud-queue", "customer", "compliance"):
         assert (ARTEFACTS / f"dashboard-{name}.png").stat().st_size > 10_000
 

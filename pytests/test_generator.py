@@ -319,7 +319,11 @@ def test_cli_generates_with_progress_and_summary(tmp_path):
     (["--start-date", "yesterday"], "--start-date must be a real date"),
     (["--format", "xlsx"], "--format must be one of csv, parquet"),
     (["--fraud-rate", "2"], "--fraud-rate must be between"),
-    (["--seed", "-1"], "--seed must be zero or positive"),
+    (["--seed", "-1"], "--seed must be between 0 and"),
+    (["--seed", "999999999999999999999999999"], "--seed must be between 0 and"),
+    (["--start-date", "9999-12-30"], "--start-date must be between"),
+    (["--start-date", "2099-01-01"], "--start-date must be between"),
+    (["--start-date", "0001-01-01"], "--start-date must be between"),
 ])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args, message):
     out = tmp_path / "out"

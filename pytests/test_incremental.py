@@ -76,9 +76,9 @@ def test_advance_rejects_bad_input(tmp_path, base_dataset):
     with pytest.raises(ConfigError, match="not a generated dataset"):
         advance(tmp_path, 1, quiet=True)
     result = run_bankgen("advance", "--data", str(base_dataset), "--days", "0")
-    assert result.returncode == 2 and "--days must be a positive" in result.stderr
+    assert result.returncode == 2 and "--days must be a whole number from 1" in result.stderr
     result = run_bankgen("advance", "--data", str(base_dataset), "--days", "400")
-    assert result.returncode == 2 and "after today" in result.stderr
+    assert result.returncode == 2 and "(yesterday)" in result.stderr
     assert json.loads((base_dataset / "_manifest.json").read_text()).get("advance") is None
 
 

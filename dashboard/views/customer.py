@@ -18,7 +18,7 @@ labels = {row.customer_id: f"{row.customer_id} · {row.full_name} · {row.custom
 typed = st.text_input("Customer id (or pick one of the 500 most alerted below)", key="customer_id_typed").strip()
 picked = st.selectbox("Customer", list(labels), format_func=labels.get, key="customer_pick")
 if typed and not typed.isdigit():
-    st.warning(f"{typed!r} is not a customer id: ids are whole numbers.")
+    st.warning(f"{ui.plain(repr(typed))} is not a customer id: ids are whole numbers.")
     st.stop()
 customer_id = int(typed) if typed else picked
 
@@ -28,15 +28,16 @@ if details.empty:
     st.warning(f"No customer {customer_id!r} in the marts.")
     st.stop()
 c = details.iloc[0]
-st.subheader(f"{c['full_name']} ({c['customer_type']}, {c['customer_status']})")
+st.subheader(ui.plain(f"{c['full_name']} ({c['customer_type']}, {c['customer_status']})"))
 cols = st.columns(4)
 cols[0].metric("Transactions", ui.count(c["transaction_count"]))
 cols[1].metric("Completed amount", ui.vnd(c["completed_amount_vnd"]))
 cols[2].metric("Below the required level", ui.count(c["non_compliant_count"]))
 cols[3].metric("Alerts", ui.count(c["alert_count"]))
-st.markdown(
-    f"CCCD `{c['cccd_number_masked']}` · phone `{c['phone_number_masked']}` · email `{c['email_masked']}` · "
-    f"{c['province_name']} · registered {c['registration_date']:%d %b %Y}")
+st.markdown(  # inline code shows its content literally; a backtick inside is replaced so it cannot close it
+    f"CCCD `{ui.code_text(c['cccd_number_masked'])}` · phone `{ui.code_text(c['phone_number_masked'])}` · "
+    f"email `{ui.code_text(c['email_masked'])}` · {ui.plain(c['province_name'])} · "
+    f"registered {c['registration_date']:%d %b %Y}")
 
 accounts = ui.run("""
     select account_id, account_number, account_type, currency_code, account_status, balance_vnd,

@@ -34,7 +34,8 @@ st.subheader("Test results by model")
 if runs.empty:
     st.info("No test results recorded yet: they are written at the end of a build and shown from the next one.")
 else:
-    st.caption(f"Latest recorded build {latest['invocation_id'].iloc[0]} at {latest['run_started_at'].iloc[0]}")
+    st.caption(ui.plain(f"Latest recorded build {latest['invocation_id'].iloc[0]} at "
+                        f"{latest['run_started_at'].iloc[0]}"))
     ui.table(latest)
     history = runs.groupby("run_started_at", as_index=False)[["passed_count", "warned_count", "failed_count"]].sum()
     ui.line(history.melt(id_vars="run_started_at", var_name="result", value_name="tests"),

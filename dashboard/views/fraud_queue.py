@@ -43,7 +43,7 @@ summary = ui.run(f"""
 """, queue_params)
 cols = st.columns(max(len(summary), 1))
 for col, row in zip(cols, summary.itertuples(), strict=False):
-    col.metric(f"{row.severity.title()} alerts", ui.count(row.alerts), help=f"{row.customers:,} customers")
+    col.metric(ui.plain(f"{row.severity.title()} alerts"), ui.count(row.alerts), help=f"{row.customers:,} customers")
 
 queue = ui.run(f"""
     select alert_id, severity, rule_id, rule_code, typology, alert_status, alerted_at, customer_id, full_name,

@@ -8,6 +8,10 @@ provinces as (
     select * from {{ ref('provinces') }}
 ),
 
+cccd_tokens as (
+    select * from {{ ref('pii_cccd_tokens') }}
+),
+
 accounts as (
     select
         customer_id,
@@ -30,7 +34,7 @@ final as (
         cast(customers.customer_id as bigint) as customer_id,
         cast(customers.customer_type as {{ dbt.type_string() }}) as customer_type,
         cast({{ mask_pii('customers.cccd_number') }} as {{ dbt.type_string() }}) as cccd_number_masked,
-        cast({{ salted_hash('customers.cccd_number') }} as {{ dbt.type_string() }}) as cccd_hash,
+        cast(cccd_tokens.cccd_token as {{ dbt.type_string() }}) as cccd_token,
         cast(customers.tax_code as {{ dbt.type_string() }}) as tax_code,
         cast(customers.full_name as {{ dbt.type_string() }}) as full_name,
         cast(customers.gender as {{ dbt.type_string() }}) as gender,
@@ -49,6 +53,8 @@ final as (
     from customers
     left join provinces
         on customers.province_code = provinces.province_code
+    left join cccd_tokens
+        on customers.cccd_number = cccd_tokens.cccd_number
     left join accounts
         on customers.customer_id = accounts.customer_id
     left join devices
