@@ -27,13 +27,13 @@ help:
 	@echo "make docs    - dbt docs generate --static (one HTML file: target/static_index.html)"
 	@echo "make simulate - after make run: SIM_DAYS more days, each advanced, loaded and built incrementally"
 	@echo "make dashboard - the Streamlit dashboard on http://$(ADDRESS):$(PORT), this machine only (TARGET=postgres: as the dashboard role)"
-	@echo "make lint    - sqlfluff and ruff"
+	@echo "make lint    - sqlfluff, ruff and dbt-score (the project's conventions on the dbt manifest)"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 or python3 on PATH)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
 install: $(STAMP) profiles.yml
@@ -76,7 +76,9 @@ test: install
 
 lint: install
 	TIMO_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint models analyses tests
-	$(BIN)/ruff check generators dashboard pytests
+	$(BIN)/ruff check generators dashboard pytests dbt_score_rules
+	$(DBT) parse $(DBT_FLAGS) --target-path target/lint --quiet
+	$(BIN)/dbt-score lint --manifest target/lint/manifest.json
 
 bench: install
 	@bash scripts/ensure_postgres.sh

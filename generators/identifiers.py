@@ -1,4 +1,4 @@
-"""Vietnamese identifier formats (SPEC section 3), vectorised with NumPy.
+"""Vietnamese identifier formats (docs/domain.md §3), vectorised with NumPy.
 
 Every function takes arrays and returns arrays of strings, so that millions of identifiers are made
 without a Python loop per row.  Uniqueness comes from a bijection on the row index (an affine map

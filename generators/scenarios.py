@@ -1,4 +1,4 @@
-"""Fraud typologies (SPEC section 6) and legitimate device changes, planned once and played day by day.
+"""Fraud typologies (docs/domain.md §6) and legitimate device changes, planned once and played day by day.
 
 `--fraud-rate` is the share of all transactions that belong to a planted scenario.  Every typology gets
 the same number of events; an event's transactions are labelled in `fraud_labels` with its scenario

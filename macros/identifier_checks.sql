@@ -1,4 +1,4 @@
-{#- SQL versions of the identifier rules of SPEC section 3 (the generator's Python twins are in
+{#- SQL versions of the identifier rules of docs/domain.md §3 (the generator's Python twins are in
     generators/identifiers.py). Each returns a boolean expression; null input gives false. -#}
 
 {#- Enterprise tax code: 10 digits (optionally -NNN for a branch) whose 10th digit is

@@ -25,6 +25,21 @@ SMALL = dict(customers=400, days=21, seed=7, fraud_rate=0.01)
 PG_PASSWORD_CANARY = f"canary-{uuid.uuid4().hex}"
 
 
+# Tests that build a warehouse with dbt, run the browser or run a whole day's simulation are `slow`:
+# `pytest -m "not slow"` is the quick loop (generator, loader, command-line safety; about a minute).
+SLOW_FIXTURES = {"built_duckdb", "built_postgres", "on_duckdb", "running_app", "duckdb_warehouse",
+                 "postgres_warehouse", "duck", "datasets", "base_dataset"}
+SLOW_MODULES = {"test_dbt_build", "test_generic_tests", "test_incremental", "test_load_state", "test_marts",
+                "test_quality", "test_secrets", "test_triggers", "test_access"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def profiles_file():
     """dbt and sqlfluff read profiles.yml from the project; make it from the example if absent."""

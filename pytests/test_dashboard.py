@@ -331,41 +331,50 @@ def test_make_dashboard_binds_to_this_machine_only():
 
 
 def test_builds_never_fail_while_a_reader_queries(on_duckdb, tmp_path):
-    """A dashboard-like reader opens the file read-only, queries for 0.2 s, closes, waits 0.1 s, over and
-    over; builds started meanwhile wait for it (profile retries) instead of failing to set the lock."""
+    """Builds wait for dashboard readers instead of failing to set the lock (profile `retries`).
+
+    Two readers: a slow query holding the file for the first 6 s of each build (so dbt's first
+    attempt to open it fails, every time), and the dashboard's pattern throughout: a page view of
+    queries through dashboard.warehouse.query, each opening and closing the file, then a pause."""
     db = tmp_path / "busy.duckdb"
     shutil.copy(on_duckdb, db)
     stop = tmp_path / "stop"
     reader = subprocess.Popen([sys.executable, "-c", """
-import sys, time, duckdb, pathlib
-db, stop = sys.argv[1], pathlib.Path(sys.argv[2])
-queries = busy = 0
+import pathlib, sys, time
+from dashboard.warehouse import WarehouseBusy, WarehouseConfig, query
+cfg = WarehouseConfig(target="duckdb", duckdb_path=sys.argv[1], lock_retries=0)
+stop = pathlib.Path(sys.argv[2])
+views = busy = 0
 while not stop.exists():
     try:
-        con = duckdb.connect(db, read_only=True)
-    except duckdb.IOException:
+        for sql in ("select count(*) from marts.fct_transactions", "select count(*) from marts.fct_risk_alerts",
+                    "select count(*) from marts.dim_customers", "select count(*) from marts.rpt_sbv_daily_compliance"):
+            query(cfg, sql, {})
+        views += 1
+    except WarehouseBusy:
         busy += 1
-        time.sleep(0.05)
-        continue
-    con.execute("select count(*) from marts.fct_transactions").fetchone()
-    time.sleep(0.2)
-    con.close()
-    queries += 1
-    time.sleep(0.1)
-print(queries, busy)
-""", str(db), str(stop)], stdout=subprocess.PIPE, text=True)
-    env = {"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")}
+    time.sleep(1.0)
+print(views, busy)
+""", str(db), str(stop)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    env = {**os.environ, "TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")}
     try:
-        time.sleep(1)
-        for i in range(5):
-            result = run_dbt("run", "--target", "duckdb", "--select", "dim_banks", "--target-path",
-                             str(tmp_path / f"t{i}"), env=env)
-            assert result.returncode == 0, result.stdout[-3000:]
+        time.sleep(2)
+        for i in range(3):
+            slow_query = duckdb.connect(str(db), read_only=True)
+            started = time.monotonic()
+            build = subprocess.Popen([str(BIN / "dbt"), "run", "--target", "duckdb", "--select", "dim_banks",
+                                      "--target-path", str(tmp_path / f"t{i}"), "--profiles-dir", str(ROOT)],
+                                     cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            time.sleep(6)
+            slow_query.close()
+            out, _ = build.communicate(timeout=600)
+            assert build.returncode == 0, out[-3000:]
+            assert time.monotonic() - started >= 6  # it really waited for the reader
     finally:
         stop.write_text("done")
         out, _ = reader.communicate(timeout=60)
-    queries, busy = map(int, out.split())
-    assert queries > 10 and busy > 0  # the reader was really there, and the builds really held the file
+    views, busy = map(int, out.split())
+    assert views > 5, (views, busy)  # the dashboard kept reading beside the builds
 
 
 def _browser():

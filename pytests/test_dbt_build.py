@@ -91,6 +91,33 @@ def test_sqlfluff_lint_is_clean(tmp_path):
 
 
 def test_ruff_is_clean():
-    result = subprocess.run([str(BIN / "ruff"), "check", "generators", "dashboard", "pytests"], capture_output=True,
-                            text=True, cwd=ROOT, timeout=300)
+    result = subprocess.run([str(BIN / "ruff"), "check", "generators", "dashboard", "pytests", "dbt_score_rules"],
+                            capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stdout[-6000:]
+
+
+def _dbt_score(manifest) -> subprocess.CompletedProcess:
+    return subprocess.run([str(BIN / "dbt-score"), "lint", "--manifest", str(manifest)], capture_output=True,
+                          text=True, cwd=ROOT, timeout=300)
+
+
+def test_the_manifest_follows_the_projects_conventions(tmp_path):
+    """dbt-score with the project's rules (dbt_score_rules/, thresholds in pyproject.toml) passes, and
+    fails on a manifest where one model lost its key test and another reads a source outside staging."""
+    parsed = run_dbt("parse", "--target-path", str(tmp_path / "target"), env={"DBT_LOG_PATH": str(tmp_path / "logs")})
+    assert parsed.returncode == 0, parsed.stdout[-3000:]
+    manifest = tmp_path / "target" / "manifest.json"
+    result = _dbt_score(manifest)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+
+    data = json.loads(manifest.read_text())
+    for key in [k for k, n in data["nodes"].items() if n["resource_type"] == "test"
+                and n.get("attached_node") == "model.timo_bank.dim_banks"]:
+        del data["nodes"][key]
+    data["nodes"]["model.timo_bank.fct_transactions"]["depends_on"]["nodes"].append(
+        "source.timo_bank.core_banking.payment_transactions")
+    broken = tmp_path / "broken.json"
+    broken.write_text(json.dumps(data))
+    result = _dbt_score(broken)
+    assert result.returncode != 0
+    assert "has_a_primary_key_test" in result.stdout and "sources_only_in_staging" in result.stdout

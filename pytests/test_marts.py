@@ -1,6 +1,6 @@
 """The marts on the default dataset, built on DuckDB and on PostgreSQL.
 
-- the classification agrees with an independent, row-by-row Python reading of SPEC section 5;
+- the classification agrees with an independent, row-by-row Python reading of docs/domain.md §5;
 - both engines give identical fct_transactions and fct_risk_alerts;
 - every planted typology is caught (recall >= 0.9, precision >= 0.8) without the marts reading labels;
 - no mart column holds an unmasked CCCD or phone number.
@@ -72,7 +72,7 @@ def _pg_rows(settings, sql: str) -> list[tuple]:
         conn.close()
 
 
-# ---- an independent reading of SPEC section 5 ------------------------------------------------------
+# ---- an independent reading of docs/domain.md §5 ------------------------------------------------------
 
 def _rules() -> dict[tuple[str, str], list[dict]]:
     out: dict[tuple[str, str], list[dict]] = defaultdict(list)

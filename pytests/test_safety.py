@@ -288,6 +288,7 @@ def _kill_when(process: subprocess.Popen, predicate, timeout: float = 120) -> No
     process.wait(timeout=30)
 
 
+@pytest.mark.slow
 def test_a_killed_generate_is_cleaned_at_the_next_run(tmp_path):
     out = tmp_path / "ds"
     process = subprocess.Popen([str(BIN / "bankgen"), "generate", "--customers", "20000", "--days", "30",
@@ -299,6 +300,7 @@ def test_a_killed_generate_is_cleaned_at_the_next_run(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["ds"]
 
 
+@pytest.mark.slow
 def test_a_killed_advance_is_cleaned_at_the_next_run(tmp_path):
     out = tmp_path / "ds"
     generate(GenerateConfig(customers=20000, days=1, seed=9), out, quiet=True)
@@ -353,6 +355,7 @@ def test_profiles_are_found_as_dbt_finds_them(tmp_path, monkeypatch):
     assert profiles_dir(explicit=project) == project
 
 
+@pytest.mark.slow
 def test_simulate_uses_dbt_profiles_dir(tmp_path, small):
     """The project has no say here: DBT_PROFILES_DIR names a folder whose profile sends dbt to a DuckDB
     file of its own, and the simulated day is built there."""

@@ -1,6 +1,6 @@
 {{ config(
     severity='error',
-    meta={'rationale': 'A tax code with a wrong check digit is mistyped or forged (SPEC section 3).'},
+    meta={'rationale': 'A tax code with a wrong check digit is mistyped or forged (docs/domain.md §3).'},
 ) }}
 
 select

@@ -1,10 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
     unique_key='dq_partition_date',
-    event_time='authenticated_at',
-    on_schema_change='fail',
-    post_hook="{{ index_on(['dq_partition_date', 'authenticated_at', 'auth_log_id']) }}"
+    lookup_keys=['authenticated_at', 'auth_log_id']
 ) }}
 {%- set cutoff = incremental_cutoff('dq_partition_date') %}
 

@@ -1,10 +1,7 @@
 {{ config(
     materialized='incremental',
-    incremental_strategy='delete+insert',
     unique_key='dq_partition_date',
-    event_time='transaction_date',
-    on_schema_change='fail',
-    post_hook="{{ index_on(['dq_partition_date', 'transaction_date', 'transaction_id']) }}"
+    lookup_keys=['transaction_date', 'transaction_id']
 ) }}
 {%- set cutoff = incremental_cutoff('dq_partition_date') %}
 

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='transaction_date',
-    on_schema_change='fail',
-    post_hook="{{ index_on(['transaction_date']) }}"
-) }}
+{{ config(materialized='incremental', unique_key='transaction_date') }}
 {%- set cutoff = incremental_cutoff('transaction_date') %}
 
 {#-

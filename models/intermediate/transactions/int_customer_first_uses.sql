@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='first_use_date',
-    on_schema_change='fail',
-    post_hook="{{ index_on(['first_use_date']) }}"
-) }}
+{{ config(materialized='incremental', unique_key='first_use_date') }}
 {%- set cutoff = incremental_cutoff('first_use_date') %}
 
 {#-

@@ -1,14 +1,8 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='transaction_date',
-    on_schema_change='fail',
-    post_hook="{{ index_on(['transaction_date']) }}"
-) }}
+{{ config(materialized='incremental', unique_key='transaction_date') }}
 {%- set cutoff = incremental_cutoff('transaction_date') %}
 
 {#-
-    Achieved authentication level per transaction (SPEC section 4): the highest level reached by its
+    Achieved authentication level per transaction (docs/domain.md §4): the highest level reached by its
     successful attempts, read from the auth_level_rules seed. Rows of that seed marked
     requires_biometric_match count only when the same transaction also has a successful biometric
     match; failed, expired and cancelled attempts never count.

@@ -1,14 +1,8 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='transaction_date',
-    on_schema_change='fail',
-    post_hook="{{ index_on(['transaction_date']) }}"
-) }}
+{{ config(materialized='incremental', unique_key='transaction_date') }}
 {%- set cutoff = incremental_cutoff('transaction_date') %}
 
 {#-
-    Required SBV level (SPEC section 5, rules read from the sbv_required_level_rules seed), the exact
+    Required SBV level (docs/domain.md §5, rules read from the sbv_required_level_rules seed), the exact
     Tksth, and compliance.
 
     Tksth (unverified_total_before_vnd) is sequential: an earlier transaction counts only if its own

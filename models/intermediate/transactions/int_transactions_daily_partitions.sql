@@ -1,14 +1,8 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='transaction_date',
-    on_schema_change='fail',
-    post_hook="{{ index_on(['transaction_date']) }}"
-) }}
+{{ config(materialized='incremental', unique_key='transaction_date') }}
 {%- set cutoff = incremental_cutoff('transaction_date') %}
 
 {#-
-    SBV partitions (SPEC section 5): source account x SBV group x calendar day, ordered by timestamp
+    SBV partitions (docs/domain.md §5): source account x SBV group x calendar day, ordered by timestamp
     then transaction id. T (daily_total_before_vnd) is the sum of the partition's earlier completed
     transactions; a transaction resets Tksth for the ones after it when its achieved level is C or D.
 -#}

@@ -7,13 +7,7 @@
 {%- set breach_kinds = ['weak_authentication', 'strong_auth_required', 'daily_limit_strong_auth',
                         'new_device_without_biometric', 'ewallet_monthly_limit'] -%}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='report_date',
-    on_schema_change='append_new_columns',
-    post_hook="{{ index_on(['report_date']) }}"
-) }}
+{{ config(materialized='incremental', unique_key='report_date') }}
 {%- set cutoff = incremental_cutoff('report_date') %}
 
 with

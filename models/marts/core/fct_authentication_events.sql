@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='auth_date',
-    on_schema_change='append_new_columns',
-    post_hook="{{ index_on(['auth_date', 'transaction_id']) }}"
-) }}
+{{ config(materialized='incremental', unique_key='auth_date', lookup_keys=['transaction_id']) }}
 {%- set cutoff = incremental_cutoff('auth_date') %}
 
 {#-

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='summary_date',
-    on_schema_change='append_new_columns',
-    post_hook="{{ index_on(['summary_date']) }}"
-) }}
+{{ config(materialized='incremental', unique_key='summary_date') }}
 {%- set cutoff = incremental_cutoff('summary_date') %}
 
 {#-

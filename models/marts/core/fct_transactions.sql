@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='transaction_date',
-    on_schema_change='append_new_columns',
-    post_hook="{{ index_on(['transaction_date', 'transaction_id', 'customer_id']) }}"
-) }}
+{{ config(materialized='incremental', unique_key='transaction_date', lookup_keys=['transaction_id', 'customer_id']) }}
 {%- set cutoff = incremental_cutoff('transaction_date') %}
 
 with

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='flow_date',
-    on_schema_change='append_new_columns',
-    post_hook="{{ index_on(['flow_date']) }}"
-) }}
+{{ config(materialized='incremental', unique_key='flow_date') }}
 {%- set cutoff = incremental_cutoff('flow_date') %}
 
 {#-

@@ -2,7 +2,7 @@
     Precision and recall of every rule against the generator's fraud labels. This is the only model
     that reads the labels. A typology rule is scored against its own typology; a policy rule against
     any planted fraud. Customer-day alerts cover every transaction of that customer on that day
-    (int_alerted_transactions).
+    (fct_alert_transactions).
 -#}
 
 with
@@ -16,7 +16,7 @@ labels as (
 ),
 
 alerted_transactions as (
-    select * from {{ ref('int_alerted_transactions') }}
+    select * from {{ ref('fct_alert_transactions') }}
 ),
 
 scored as (

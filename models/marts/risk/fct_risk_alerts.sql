@@ -1,5 +1,5 @@
 {#-
-    Every risk rule of SPEC section 6. At most one alert per (rule, transaction) for transaction
+    Every risk rule of docs/domain.md §6. At most one alert per (rule, transaction) for transaction
     rules and per (rule, customer, day) for customer-day rules. alert_id is a hash of the rule and
     that key, so it is stable across rebuilds. Status is 'open': no alert-workflow data exists yet,
     and the status is never invented.
@@ -98,13 +98,7 @@
     'value': 'month_to_date_outflow_vnd', 'threshold': var('ewallet_monthly_outflow_limit_vnd'),
     'details': "'e-wallet outflows this month reached ' || " ~ as_text('month_to_date_outflow_vnd') ~ " || ' VND'"} -%}
 
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='alert_date',
-    on_schema_change='append_new_columns',
-    post_hook="{{ index_on(['alert_date']) }}"
-) }}
+{{ config(materialized='incremental', unique_key='alert_date') }}
 {%- set cutoff = incremental_cutoff('alert_date') %}
 
 {#-

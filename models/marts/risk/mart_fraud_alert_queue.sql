@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='alert_date',
-    on_schema_change='append_new_columns',
-    post_hook="{{ index_on(['alert_date', 'customer_id']) }}"
-) }}
+{{ config(materialized='incremental', unique_key='alert_date', lookup_keys=['customer_id']) }}
 {%- set cutoff = incremental_cutoff('alert_date') %}
 
 {#- The fraud team's queue: every alert with the facts needed to triage it, highest priority first. -#}

@@ -1,4 +1,4 @@
-{#- Nigrini's mean absolute deviation (MAD) of first digits and its conformity band (SPEC section 6). -#}
+{#- Nigrini's mean absolute deviation (MAD) of first digits and its conformity band (docs/domain.md §6). -#}
 
 with
 

@@ -1,10 +1,4 @@
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='alert_date',
-    on_schema_change='fail',
-    post_hook="{{ index_on(['alert_date']) }}"
-) }}
+{{ config(materialized='incremental', unique_key='alert_date') }}
 {%- set cutoff = incremental_cutoff('alert_date') %}
 
 {#-
@@ -46,6 +40,14 @@ covered as (
     inner join transactions
         on alerts.customer_id = transactions.customer_id and alerts.alert_date = transactions.transaction_date
     where alerts.transaction_id is null
+),
+
+final as (
+    select
+        cast(rule_code as {{ dbt.type_string() }}) as rule_code,
+        cast(transaction_id as bigint) as transaction_id,
+        cast(alert_date as date) as alert_date
+    from covered
 )
 
-select * from covered
+select * from final

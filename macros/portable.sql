@@ -1,0 +1,59 @@
+{#- Cross-database helpers. Each engine-specific one dispatches (adapter.dispatch), so an adapter
+    (PostgreSQL, DuckDB, later Spark) can override it. -#}
+
+{#- A window frame around the current row measured in seconds of the ORDER BY timestamp. -#}
+{% macro seconds_range_frame(preceding_seconds, following_seconds=0) -%}
+    {{ return(adapter.dispatch('seconds_range_frame', 'timo_bank')(preceding_seconds, following_seconds)) }}
+{%- endmacro %}
+
+{% macro default__seconds_range_frame(preceding_seconds, following_seconds=0) -%}
+    range between interval '{{ preceding_seconds | int }} seconds' preceding
+    and {% if following_seconds | int > 0 %}interval '{{ following_seconds | int }} seconds' following{% else %}current row{% endif %}
+{%- endmacro %}
+
+{#- Boolean aggregate "any row true", portable to engines without bool_or. -#}
+{% macro any_true(condition) -%}
+    max(case when {{ condition }} then 1 else 0 end) = 1
+{%- endmacro %}
+
+{#- Deterministic surrogate key from a list of SQL expressions. -#}
+{% macro surrogate_key(expressions) -%}
+    {%- set parts = [] -%}
+    {%- for e in expressions -%}
+        {%- do parts.append("coalesce(cast(" ~ e ~ " as " ~ dbt.type_string() ~ "), '~')") -%}
+    {%- endfor -%}
+    {{ dbt.hash(parts | join(" || '|' || ")) }}
+{%- endmacro %}
+
+{#- A VND amount stored as text in a seed; an empty cell means "no limit" (null). -#}
+{% macro seed_amount(column) -%}
+    cast(nullif(trim({{ column }}), '') as numeric(20, 2))
+{%- endmacro %}
+
+{#- The receiving account as one key across Timo and other banks ('timo:<id>' or 'ext:<id>'); null
+    when the transaction has no receiving account. -#}
+{% macro counterparty_key(internal_account_id, external_account_id) -%}
+    case
+        when {{ internal_account_id }} is not null
+            then 'timo:' || cast({{ internal_account_id }} as {{ dbt.type_string() }})
+        when {{ external_account_id }} is not null
+            then 'ext:' || cast({{ external_account_id }} as {{ dbt.type_string() }})
+    end
+{%- endmacro %}
+
+{#- True when `column` contains a match for the POSIX-style `pattern` (portable across engines via dispatch). -#}
+{% macro regex_matches(column, pattern) -%}
+    {{ return(adapter.dispatch('regex_matches', 'timo_bank')(column, pattern)) }}
+{%- endmacro %}
+
+{% macro default__regex_matches(column, pattern) -%}
+    regexp_like({{ column }}, '{{ pattern }}')
+{%- endmacro %}
+
+{% macro postgres__regex_matches(column, pattern) -%}
+    ({{ column }} ~ '{{ pattern }}')
+{%- endmacro %}
+
+{% macro duckdb__regex_matches(column, pattern) -%}
+    regexp_matches({{ column }}, '{{ pattern }}')
+{%- endmacro %}
