@@ -23,7 +23,7 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.warehouse import WarehouseConfig, WarehouseError, query
 
-from .conftest import BIN, ROOT, run_dbt
+from .conftest import BIN, ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
 PAGES = ROOT / "dashboard" / "views"
