@@ -30,7 +30,8 @@ from typing import Any
 
 import pandas as pd
 
-ROOT = Path(__file__).resolve().parents[1]
+from generators.settings import PostgresSettings, SettingsError, duckdb_path
+
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
@@ -61,13 +62,13 @@ class WarehouseConfig:
         retries = int(env.get("TIMO_DASHBOARD_LOCK_RETRIES", "5"))
         wait = float(env.get("TIMO_DASHBOARD_LOCK_WAIT", "2"))
         if target == "duckdb":
-            path = Path(env.get("TIMO_DUCKDB_PATH", "warehouse/timo_bank.duckdb"))
-            if not path.is_absolute():
-                path = ROOT / path
-            return cls(target="duckdb", duckdb_path=str(path), lock_retries=retries, lock_wait=wait)
+            return cls(target="duckdb", duckdb_path=str(duckdb_path(env)), lock_retries=retries, lock_wait=wait)
         if target == "postgres":
-            return cls(target="postgres", host=env.get("PGHOST", "127.0.0.1"), port=int(env.get("PGPORT", "5432")),
-                       dbname=env.get("PGDATABASE", "timo_bank"),
+            try:  # where the server is, as for dbt and bankgen; who connects is the dashboard's own role
+                server = PostgresSettings.from_env(env=env)
+            except SettingsError as exc:
+                raise WarehouseError(str(exc)) from None
+            return cls(target="postgres", host=server.host, port=server.port, dbname=server.dbname,
                        user=env.get("TIMO_DASHBOARD_PGUSER", "dashboard"),
                        password=env.get("TIMO_DASHBOARD_PGPASSWORD", ""), lock_retries=retries, lock_wait=wait)
         raise WarehouseError(f"TIMO_TARGET must be 'duckdb' or 'postgres', not {target!r}")

@@ -99,8 +99,7 @@ def run_bench(sizes: list[int], out: Path, work: Path, targets: list[str]) -> di
             settings = PostgresSettings.from_env(dbname=f"timo_bank_bench_{uuid.uuid4().hex[:8]}")
             print(f"[bench]   loading into PostgreSQL ({settings.dbname}, dropped afterwards)", flush=True)
             try:
-                env = {"PGHOST": settings.host, "PGPORT": str(settings.port), "PGUSER": settings.user,
-                       "PGPASSWORD": settings.password, "PGDATABASE": settings.dbname}
+                env = settings.env()
                 load = _run([_bankgen(), "load", "--target", "postgres", "--data", str(data), "--quiet"], env=env)
                 run["load_postgres"] = {"seconds": load["seconds"], "peak_rss_mib": load["peak_rss_mib"],
                                         "rows_per_second": round(total_rows / load["seconds"])}

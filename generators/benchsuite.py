@@ -25,10 +25,9 @@ from pathlib import Path
 from .bench import _bankgen, _dataset_rows, _drop_database, _folder_mib, _run, customers_for, machine_info
 from .dataset import remove_dataset
 from .loader import PostgresSettings
-from .simulate import dbt_executable
+from .settings import PROJECT_ROOT, dbt_command
 from .triggers import agreement, run_triggers
 
-ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"duckdb_10m_total_seconds": 300, "duckdb_10m_peak_rss_mib": 4096, "postgres_1m_total_seconds": 300,
            "incremental_ratio_max": 0.15}
 NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
@@ -52,17 +51,15 @@ class Engine:
             self.settings = None
         else:
             self.settings = PostgresSettings.from_env(dbname=f"timo_bank_bench_{label}_{uuid.uuid4().hex[:6]}")
-            self.env.update({"PGHOST": self.settings.host, "PGPORT": str(self.settings.port),
-                             "PGUSER": self.settings.user, "PGPASSWORD": self.settings.password,
-                             "PGDATABASE": self.settings.dbname})
+            self.env.update(self.settings.env())
 
     def load(self, data: Path) -> dict:
         extra = ["--duckdb-path", str(self.path)] if self.kind == "duckdb" else []
         return _run([_bankgen(), "load", "--target", self.kind, "--data", str(data), "--quiet", *extra], env=self.env)
 
     def dbt(self, *args: str) -> dict:
-        return _run([dbt_executable(), *args, "--profiles-dir", str(ROOT), "--target", self.kind, "--target-path",
-                     str(self.target_path), "--project-dir", str(ROOT)], env=self.env)
+        return _run([*dbt_command(*args, target=self.kind, target_path=self.target_path),
+                     "--project-dir", str(PROJECT_ROOT)], env=self.env)
 
     def close(self) -> None:
         if self.kind == "duckdb":

@@ -20,15 +20,14 @@ import os
 import sys
 import time
 import uuid
-from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
 from .dataset import read_manifest
-from .reference import PROJECT_ROOT
 from .schema import FORMATS, TABLES, Table, table_files
+from .settings import PostgresSettings, duckdb_path  # noqa: F401  (PostgresSettings: re-exported)
 from .values import ValueMismatch, check_file, file_day
 
 RAW_SCHEMA = "raw"
@@ -44,42 +43,8 @@ class LoadError(RuntimeError):
     """A dataset that cannot be loaded; the message names the file."""
 
 
-@dataclass
-class PostgresSettings:
-    host: str
-    port: int
-    user: str
-    password: str
-    dbname: str
-
-    @classmethod
-    def from_env(cls, dbname: str | None = None) -> PostgresSettings:
-        port = os.environ.get("PGPORT", "5432")
-        if not port.isdigit() or not 0 < int(port) < 65536:
-            raise LoadError(f"PGPORT must be a port number from 1 to 65535, got {port!r}")
-        return cls(
-            host=os.environ.get("PGHOST", "127.0.0.1"),
-            port=int(port),
-            user=os.environ.get("PGUSER", "postgres"),
-            password=os.environ.get("PGPASSWORD", ""),
-            dbname=dbname or os.environ.get("PGDATABASE", "timo_bank"),
-        )
-
-    def connect(self, dbname: str | None = None):
-        import psycopg2
-
-        try:
-            return psycopg2.connect(host=self.host, port=self.port, user=self.user,
-                                    password=self.password, dbname=dbname or self.dbname)
-        except psycopg2.OperationalError as exc:
-            first = str(exc).strip().splitlines()[0] if str(exc).strip() else "connection failed"
-            where = f"{self.host}:{self.port} as {self.user}"
-            raise LoadError(f"cannot connect to PostgreSQL at {where}: {first}") from None
-
-
 def default_duckdb_path() -> Path:
-    path = Path(os.environ.get("TIMO_DUCKDB_PATH", "warehouse/timo_bank.duckdb"))
-    return path if path.is_absolute() else PROJECT_ROOT / path
+    return duckdb_path()
 
 
 def detect_format(data_dir: Path) -> str:

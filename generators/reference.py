@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+from .settings import PROJECT_ROOT
+
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 
 

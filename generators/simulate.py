@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
@@ -20,46 +18,18 @@ from pathlib import Path
 from .advance import advance
 from .config import ConfigError
 from .loader import PostgresSettings, load_duckdb, load_postgres
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def dbt_executable() -> str:
-    local = Path(sys.executable).parent / "dbt"
-    found = str(local) if local.exists() else shutil.which("dbt")
-    if not found:
-        raise ConfigError("dbt is not installed in this environment (pip install -e . installs it)")
-    return found
-
-
-def profiles_dir(explicit: Path | str | None = None, env: dict | None = None) -> Path:
-    """The folder of profiles.yml, looked up as dbt does: the --profiles-dir flag, then
-    $DBT_PROFILES_DIR, then the project folder, then ~/.dbt. A missing profile is a one-line error."""
-    env = {**os.environ, **(env or {})}
-    candidates = ([("--profiles-dir", Path(explicit))] if explicit else []) + (
-        [("DBT_PROFILES_DIR", Path(env["DBT_PROFILES_DIR"]))] if env.get("DBT_PROFILES_DIR") else [])
-    for where, folder in candidates:  # an explicit choice is never second-guessed
-        if not (folder / "profiles.yml").is_file():
-            raise ConfigError(f"{where} points at {folder}, which has no profiles.yml")
-        return folder
-    for folder in (ROOT, Path.home() / ".dbt"):
-        if (folder / "profiles.yml").is_file():
-            return folder
-    raise ConfigError(f"no dbt profile found: copy profiles.yml.example to {ROOT / 'profiles.yml'} "
-                      "(make install does), or set DBT_PROFILES_DIR")
+from .settings import PROJECT_ROOT, dbt_command, dbt_executable, profiles_dir  # noqa: F401  (re-exported)
 
 
 def run_dbt(args: list[str], target: str, env: dict | None = None, target_path: Path | None = None,
             profiles: Path | None = None):
     """dbt in the project folder; returns (seconds, completed process, results by status)."""
-    command = [dbt_executable(), *args, "--profiles-dir", str(profiles or profiles_dir(env=env)), "--target", target]
-    if target_path:
-        command += ["--target-path", str(target_path)]
+    command = dbt_command(*args, target=target, profiles=profiles or profiles_dir(env=env), target_path=target_path)
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})})
+    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})})
     seconds = time.perf_counter() - started
     results = Counter()
-    path = (target_path or ROOT / "target") / "run_results.json"
+    path = (target_path or PROJECT_ROOT / "target") / "run_results.json"
     if path.exists():
         for r in json.loads(path.read_text())["results"]:
             results[f"{r['unique_id'].split('.')[0]} {r['status']}"] += 1

@@ -23,8 +23,7 @@ from psycopg2.extras import execute_batch
 
 from .loader import PostgresSettings
 from .schema import TABLES, table_files
-
-ROOT = Path(__file__).resolve().parents[1]
+from .settings import PROJECT_ROOT
 
 DDL = """
 create schema trg;
@@ -132,10 +131,10 @@ def run_triggers(data_dir: Path, settings: PostgresSettings, page_size: int = 50
     with conn.cursor() as cur:
         cur.execute(DDL)
         _copy_rows(cur, "trg.customers", customers)
-        with (ROOT / "seeds" / "sbv_transaction_groups.csv").open() as f:
+        with (PROJECT_ROOT / "seeds" / "sbv_transaction_groups.csv").open() as f:
             groups = [tuple(r.values()) for r in csv.DictReader(f)]
         _copy_rows(cur, "trg.sbv_groups", groups)
-        with (ROOT / "seeds" / "sbv_required_level_rules.csv").open() as f:
+        with (PROJECT_ROOT / "seeds" / "sbv_required_level_rules.csv").open() as f:
             rules = [(r["sbv_group"], r["customer_type"], r["rule_order"], r["required_level"], r["max_amount_vnd"],
                       r["max_amount_plus_daily_total_vnd"], r["max_amount_plus_unverified_total_vnd"],
                       r["only_own_linked_wallet"]) for r in csv.DictReader(f)]

@@ -15,9 +15,10 @@ import pytest
 
 from generators.config import GenerateConfig
 from generators.generate import generate
-from generators.loader import LoadError, PostgresSettings, load_duckdb, load_postgres
+from generators.loader import LoadError, load_duckdb, load_postgres
+from generators.settings import PROJECT_ROOT, PostgresSettings, dbt_command
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = PROJECT_ROOT
 BIN = Path(sys.executable).parent
 SMALL = dict(customers=400, days=21, seed=7, fraud_rate=0.01)
 # A password the shared PostgreSQL build is given (trust authentication ignores it): the secrets test
@@ -98,13 +99,12 @@ def run_bankgen(*args: str, env: dict | None = None, cwd: Path = ROOT) -> subpro
 
 def run_dbt(*args: str, env: dict) -> subprocess.CompletedProcess:
     """dbt in the project folder with a private target/log folder per call site."""
-    return subprocess.run([str(BIN / "dbt"), *args, "--profiles-dir", str(ROOT)], capture_output=True, text=True,
+    return subprocess.run(dbt_command(*args, profiles=ROOT), capture_output=True, text=True,
                           cwd=ROOT, env={**os.environ, **env}, timeout=1_200)
 
 
 def pg_env(settings: PostgresSettings) -> dict:
-    return {"PGHOST": settings.host, "PGPORT": str(settings.port), "PGUSER": settings.user,
-            "PGPASSWORD": settings.password, "PGDATABASE": settings.dbname}
+    return settings.env()
 
 
 @dataclass

@@ -26,7 +26,7 @@ from generators.config import GenerateConfig, last_allowed_day
 from generators.generate import generate
 from generators.loader import LoadError, load_duckdb, load_postgres
 from generators.schema import TABLES
-from generators.simulate import profiles_dir
+from generators.settings import profiles_dir
 
 from .conftest import BIN, ROOT, run_bankgen
 
@@ -333,12 +333,12 @@ def test_the_loader_ignores_hidden_files(tmp_path, small):
 # ---- 11. the dbt profile is found as dbt finds it --------------------------------------------------
 
 def test_profiles_are_found_as_dbt_finds_them(tmp_path, monkeypatch):
-    import generators.simulate as simulate_module
+    import generators.settings as settings_module
 
     project, home, elsewhere = tmp_path / "project", tmp_path / "home", tmp_path / "elsewhere"
     for folder in (project, home / ".dbt", elsewhere):
         folder.mkdir(parents=True)
-    monkeypatch.setattr(simulate_module, "ROOT", project)
+    monkeypatch.setattr(settings_module, "PROJECT_ROOT", project)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.delenv("DBT_PROFILES_DIR", raising=False)
     with pytest.raises(Exception, match="no dbt profile found"):
