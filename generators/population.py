@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
+from types import SimpleNamespace
 
 import numpy as np
 import pyarrow as pa
@@ -145,12 +146,24 @@ def _weighted_provinces(ref: Reference) -> tuple[np.ndarray, np.ndarray]:
 
 
 def build_population(cfg: GenerateConfig, ref: Reference, pools: Pools) -> Population:
+    """Customers, their accounts and devices, and the counterparties at other banks, in that order:
+    each stage is a function of its inputs and the one random stream (the order of draws is part of
+    the output, so the stages always run in this order)."""
     rng = cfg.rng(0)
     n = cfg.customers
     start_day = (cfg.start_date - datetime(1970, 1, 1).date()).days
     start_sec = start_day * SECONDS_PER_DAY
+    c = _customer_stage(rng, cfg, ref, pools, start_day)
+    b = _behaviour_stage(rng, c.is_ind, c.status, n)
+    a = _account_stage(rng, cfg, c.ctype, b.dormant, c.registration_day, start_day, start_sec, c.idx)
+    d = _device_stage(rng, c.ctype, c.registration_day, start_day, start_sec, c.idx)
+    o = _counterparty_stage(rng, cfg, ref, pools, n)
+    return _assemble(c, b, a, d, o, n)
 
-    # ---- customers ------------------------------------------------------------------------
+
+def _customer_stage(rng, cfg: GenerateConfig, ref: Reference, pools: Pools, start_day: int) -> SimpleNamespace:
+    """The customers table: type, identity (CCCD or tax code), contact, residence, status."""
+    n = cfg.customers
     ctype = (rng.random(n) < cfg.organization_share).astype(np.int8)
     is_ind = ctype == INDIVIDUAL
     idx = np.arange(n)
@@ -208,14 +221,26 @@ def build_population(cfg: GenerateConfig, ref: Reference, pools: Pools) -> Popul
         "updated_at": to_timestamp_array(customer_updated),
     }, schema=TABLES["customers"].arrow_schema)
 
-    # Behaviour: dormant customers never transact on their own; the rest at lognormal rates.
+    return SimpleNamespace(customers=customers, ctype=ctype, is_ind=is_ind, idx=idx,
+                           registration_day=registration_day, status=status)
+
+
+def _behaviour_stage(rng, is_ind: np.ndarray, status: np.ndarray, n: int) -> SimpleNamespace:
+    """Activity rates and amount scales; dormant customers never transact on their own."""
     dormant = is_ind & (rng.random(n) < 0.03)
     rate = np.where(is_ind, rng.lognormal(np.log(1.0), 0.8, n), rng.lognormal(np.log(6.0), 0.7, n))
     rate = np.where(dormant, 0.0, rate)
     rate = np.where(status == "active", rate, rate * 0.05)  # blocked customers rarely try
     amount_scale = rng.lognormal(0.0, 0.5, n) * np.where(is_ind, 1.0, 12.0)
 
-    # ---- accounts ---------------------------------------------------------------------------
+    return SimpleNamespace(dormant=dormant, rate=rate, amount_scale=amount_scale)
+
+
+def _account_stage(rng, cfg: GenerateConfig, ctype, dormant, registration_day, start_day: int, start_sec: int,
+                   idx) -> SimpleNamespace:
+    """Accounts: a checking account each, savings and e-wallets for some, balances and statuses."""
+    n = len(idx)
+    is_ind = ctype == INDIVIDUAL
     has_savings = rng.random(n) < np.where(is_ind, 0.35, 0.5)
     has_ewallet = rng.random(n) < np.where(is_ind, 0.5, 0.1)
     has_savings &= ~dormant
@@ -264,7 +289,14 @@ def build_population(cfg: GenerateConfig, ref: Reference, pools: Pools) -> Popul
         "updated_at": to_timestamp_array(acc_updated),
     }, schema=TABLES["bank_accounts"].arrow_schema)
 
-    # ---- devices ----------------------------------------------------------------------------
+    return SimpleNamespace(accounts=accounts, checking=checking, savings=savings, ewallet=ewallet,
+                           account_id=account_id, acc_status=acc_status, balance=balance, opened_day=opened_day,
+                           n_acc=n_acc)
+
+
+def _device_stage(rng, ctype, registration_day, start_day: int, start_sec: int, idx) -> SimpleNamespace:
+    """One or two devices per customer, with their first use, trust and status."""
+    n = len(idx)
     has_second = rng.random(n) < 0.35
     dev_per = 1 + has_second.astype(int)
     n_dev = int(dev_per.sum())
@@ -288,7 +320,12 @@ def build_population(cfg: GenerateConfig, ref: Reference, pools: Pools) -> Popul
     device_tables = [_device_table(device_id, dev_customer, dev_type, first_seen, trusted, dev_status,
                                    start_sec, rng)]
 
-    # ---- counterparties at other banks ---------------------------------------------------------
+    return SimpleNamespace(device_tables=device_tables, primary_device=primary_device,
+                           secondary_device=secondary_device, device_id=device_id, dev_type=dev_type, n_dev=n_dev)
+
+
+def _counterparty_stage(rng, cfg: GenerateConfig, ref: Reference, pools: Pools, n: int) -> SimpleNamespace:
+    """Customers and accounts at other banks, domestic (NAPAS) and foreign."""
     n_other = max(200, n)
     foreign_share = 0.06
     is_foreign = rng.random(n_other) < foreign_share
@@ -322,6 +359,14 @@ def build_population(cfg: GenerateConfig, ref: Reference, pools: Pools) -> Popul
         "currency": pa.array([currency.get(c, "VND") for c in other_country]),
     }, schema=TABLES["other_bank_accounts"].arrow_schema)
 
+    return SimpleNamespace(other_customers=other_customers, other_accounts=other_accounts, other_ids=other_ids,
+                           is_foreign=is_foreign)
+
+
+def _assemble(c, b, a, d, o, n: int) -> Population:
+    """The population: the state tables and the lookups the day-by-day simulation reads."""
+    account_id, acc_status, balance, opened_day, n_acc = a.account_id, a.acc_status, a.balance, a.opened_day, a.n_acc
+    device_id, dev_type, n_dev = d.device_id, d.dev_type, d.n_dev
     account_active = np.zeros(n_acc + 1, bool)
     account_active[account_id] = acc_status == "active"
     account_balance = np.zeros(n_acc + 1)
@@ -332,19 +377,21 @@ def build_population(cfg: GenerateConfig, ref: Reference, pools: Pools) -> Popul
     dev_type_by_id[device_id] = dev_type
 
     pop = Population(
-        tables={"customers": customers, "bank_accounts": accounts, "other_bank_customers": other_customers,
-                "other_bank_accounts": other_accounts},
-        n_customers=n, customer_type=ctype, customer_active=status == "active",
-        registration_day=registration_day, activity_rate=rate, amount_scale=amount_scale,
-        checking=checking, savings=savings, ewallet=ewallet, account_active=account_active,
+        tables={"customers": c.customers, "bank_accounts": a.accounts,
+                "other_bank_customers": o.other_customers, "other_bank_accounts": o.other_accounts},
+        n_customers=n, customer_type=c.ctype, customer_active=c.status == "active",
+        registration_day=c.registration_day, activity_rate=b.rate, amount_scale=b.amount_scale,
+        checking=a.checking, savings=a.savings, ewallet=a.ewallet, account_active=account_active,
         account_balance=account_balance, account_opened_day=account_opened,
-        primary_device=primary_device, secondary_device=secondary_device,
-        device_type_by_id=dev_type_by_id, dormant_customers=np.flatnonzero(dormant),
-        domestic_accounts=other_ids[~is_foreign], foreign_accounts=other_ids[is_foreign],
+        primary_device=d.primary_device, secondary_device=d.secondary_device,
+        device_type_by_id=dev_type_by_id, dormant_customers=np.flatnonzero(b.dormant),
+        domestic_accounts=o.other_ids[~o.is_foreign], foreign_accounts=o.other_ids[o.is_foreign],
         next_device_id=n_dev + 1,
     )
-    pop.device_tables = device_tables  # extended by scenarios that register new devices
+    pop.device_tables = d.device_tables  # extended by scenarios that register new devices
     return pop
+
+
 
 
 def _device_table(device_id, customer_index, dev_type, first_seen, trusted, status, last_seen_sec,
