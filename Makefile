@@ -76,7 +76,7 @@ test: install
 
 lint: install
 	TIMO_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint models analyses tests
-	$(BIN)/ruff check generators dashboard pytests dbt_score_rules
+	$(BIN)/ruff check generators pipeline benchmarks dashboard pytests dbt_score_rules scripts
 	$(DBT) parse $(DBT_FLAGS) --target-path target/lint --quiet
 	$(BIN)/dbt-score lint --manifest target/lint/manifest.json
 

@@ -30,7 +30,7 @@ from typing import Any
 
 import pandas as pd
 
-from generators.settings import PostgresSettings, SettingsError, duckdb_path
+from pipeline.settings import PostgresSettings, SettingsError, duckdb_path
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
-from .settings import PROJECT_ROOT
+# The project folder (seeds, models, profiles): defined here once; pipeline.settings shares it.
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 

@@ -15,8 +15,8 @@ import pytest
 
 from generators.config import GenerateConfig
 from generators.generate import generate
-from generators.loader import LoadError, load_duckdb, load_postgres
-from generators.settings import PROJECT_ROOT, PostgresSettings, dbt_command
+from pipeline.loader import LoadError, load_duckdb, load_postgres
+from pipeline.settings import PROJECT_ROOT, PostgresSettings, dbt_command
 
 ROOT = PROJECT_ROOT
 BIN = Path(sys.executable).parent

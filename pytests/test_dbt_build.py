@@ -9,7 +9,7 @@ import subprocess
 import duckdb
 import pytest
 
-from generators.loader import load_duckdb
+from pipeline.loader import load_duckdb
 
 from .conftest import BIN, ROOT, run_dbt
 
@@ -91,7 +91,8 @@ def test_sqlfluff_lint_is_clean(tmp_path):
 
 
 def test_ruff_is_clean():
-    result = subprocess.run([str(BIN / "ruff"), "check", "generators", "dashboard", "pytests", "dbt_score_rules"],
+    result = subprocess.run([str(BIN / "ruff"), "check", "generators", "pipeline", "benchmarks", "dashboard", "pytests",
+                             "dbt_score_rules", "scripts"],
                             capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert result.returncode == 0, result.stdout[-6000:]
 

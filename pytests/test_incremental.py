@@ -17,7 +17,7 @@ import pytest
 from generators.advance import advance
 from generators.config import ConfigError, GenerateConfig
 from generators.generate import generate
-from generators.loader import load_duckdb, load_postgres
+from pipeline.loader import load_duckdb, load_postgres
 
 from .conftest import SMALL, pg_env, run_bankgen, run_dbt, throwaway_database
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from generators.loader import LoadError, load_duckdb, load_postgres
 from generators.schema import TABLES
+from pipeline.loader import LoadError, load_duckdb, load_postgres
 
 from .conftest import pg_env, run_bankgen
 

@@ -19,7 +19,7 @@ import pytest
 
 from generators.config import GenerateConfig
 from generators.generate import generate
-from generators.loader import load_duckdb, load_postgres
+from pipeline.loader import load_duckdb, load_postgres
 
 from .conftest import ROOT, pg_env, run_dbt, throwaway_database
 

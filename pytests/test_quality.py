@@ -12,7 +12,7 @@ import pytest
 
 from generators.config import GenerateConfig
 from generators.generate import generate
-from generators.loader import load_duckdb, load_postgres
+from pipeline.loader import load_duckdb, load_postgres
 
 from .conftest import pg_env, run_bankgen, run_dbt, throwaway_database
 

@@ -24,9 +24,9 @@ import pytest
 
 from generators.config import GenerateConfig, last_allowed_day
 from generators.generate import generate
-from generators.loader import LoadError, load_duckdb, load_postgres
 from generators.schema import TABLES
-from generators.settings import profiles_dir
+from pipeline.loader import LoadError, load_duckdb, load_postgres
+from pipeline.settings import profiles_dir
 
 from .conftest import BIN, ROOT, run_bankgen
 
@@ -333,7 +333,7 @@ def test_the_loader_ignores_hidden_files(tmp_path, small):
 # ---- 11. the dbt profile is found as dbt finds it --------------------------------------------------
 
 def test_profiles_are_found_as_dbt_finds_them(tmp_path, monkeypatch):
-    import generators.settings as settings_module
+    import pipeline.settings as settings_module
 
     project, home, elsewhere = tmp_path / "project", tmp_path / "home", tmp_path / "elsewhere"
     for folder in (project, home / ".dbt", elsewhere):

@@ -1,11 +1,11 @@
-"""The case study's trigger design (generators/triggers.py) beside the dbt path: where their rules
+"""The case study's trigger design (benchmarks/triggers.py) beside the dbt path: where their rules
 agree they classify every transaction alike, and their daily summaries match."""
 
 from __future__ import annotations
 
 import pytest
 
-from generators.triggers import agreement, run_triggers
+from benchmarks.triggers import agreement, run_triggers
 
 from .conftest import throwaway_database
 

@@ -5,7 +5,7 @@
    the cost grows between sizes.
 2. Incremental: 90 days of history, then one more day built incrementally against a full refresh of
    the same warehouse, on both engines (the ratio is measured in the same run).
-3. Triggers: the case study's per-row PostgreSQL triggers (generators/triggers.py) against COPY +
+3. Triggers: the case study's per-row PostgreSQL triggers (benchmarks/triggers.py) against COPY +
    dbt on the same transactions, and whether the two classify alike.
 
 Every step runs in its own process; peak memory is that process's maximum resident set size (for
@@ -22,10 +22,11 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from generators.dataset import remove_dataset
+from pipeline.loader import PostgresSettings
+from pipeline.settings import PROJECT_ROOT, dbt_command
+
 from .bench import _bankgen, _dataset_rows, _drop_database, _folder_mib, _run, customers_for, machine_info
-from .dataset import remove_dataset
-from .loader import PostgresSettings
-from .settings import PROJECT_ROOT, dbt_command
 from .triggers import agreement, run_triggers
 
 TARGETS = {"duckdb_10m_total_seconds": 300, "duckdb_10m_peak_rss_mib": 4096, "postgres_1m_total_seconds": 300,
@@ -175,7 +176,7 @@ def trigger_run(work: Path, transactions: int) -> dict:
     data, gen = _generate(work, transactions)
     engine = Engine("postgres", work, "triggers")
     try:
-        from .loader import ensure_postgres_database
+        from pipeline.loader import ensure_postgres_database
 
         ensure_postgres_database(engine.settings)
         _say(f"  triggers: {transactions:,} row inserts through BEFORE/AFTER INSERT triggers")

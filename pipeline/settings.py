@@ -19,9 +19,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .config import ConfigError
+from generators.config import ConfigError
+from generators.reference import PROJECT_ROOT
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DUCKDB = "warehouse/timo_bank.duckdb"
 
 
@@ -61,7 +61,7 @@ class PostgresSettings:
     def connect(self, dbname: str | None = None):
         import psycopg2
 
-        from .loader import LoadError
+        from pipeline.loader import LoadError
 
         try:
             return psycopg2.connect(host=self.host, port=self.port, user=self.user,

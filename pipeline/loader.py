@@ -25,8 +25,9 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .dataset import read_manifest
-from .schema import FORMATS, TABLES, Table, table_files
+from generators.dataset import read_manifest
+from generators.schema import FORMATS, TABLES, Table, table_files
+
 from .settings import PostgresSettings, duckdb_path  # noqa: F401  (PostgresSettings: re-exported)
 from .values import ValueMismatch, check_file, file_day
 

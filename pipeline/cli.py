@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-from .config import DEFAULT_START, ConfigError, GenerateConfig, parse_date
+from generators.config import DEFAULT_START, ConfigError, GenerateConfig, parse_date
 
 EXIT_BAD_INPUT = 2
 
@@ -132,7 +132,7 @@ def _summary(args) -> int:
 
 
 def _clean(args) -> int:
-    from .dataset import check_replaceable, remove_dataset, remove_warehouse_file
+    from generators.dataset import check_replaceable, remove_dataset, remove_warehouse_file
 
     for folder in args.data:  # check everything before deleting anything
         check_replaceable(Path(folder))
@@ -146,7 +146,7 @@ def _clean(args) -> int:
 
 
 def _generate(args) -> int:
-    from .generate import generate
+    from generators.generate import generate
 
     cfg = GenerateConfig(customers=args.customers, days=args.days, start_date=parse_date(args.start_date),
                          seed=args.seed, fmt=args.fmt.lower(), fraud_rate=args.fraud_rate,
@@ -182,7 +182,7 @@ def _load(args) -> int:
 
 
 def _advance(args) -> int:
-    from .advance import advance
+    from generators.advance import advance
 
     def line(r):
         if not args.quiet:
@@ -221,7 +221,7 @@ def _sizes(text: str, option: str, allow_zero: bool = False) -> list[int]:
 
 def _bench(args) -> int:
     if args.suite:
-        from .benchsuite import run_suite
+        from benchmarks.benchsuite import run_suite
 
         duckdb_sizes = _sizes(args.sizes, "--sizes") if args.sizes != "1000000,10000000" else [
             100_000, 1_000_000, 10_000_000]
@@ -230,7 +230,7 @@ def _bench(args) -> int:
                   _sizes(args.incremental_postgres, "--incremental-postgres", allow_zero=True), args.triggers,
                   Path(args.out or "bench/results/bench.json"), Path(args.work), tuning_transactions=args.tuning)
         return 0
-    from .bench import run_bench
+    from benchmarks.bench import run_bench
 
     sizes = _sizes(args.sizes, "--sizes")
     targets = [t.strip() for t in args.targets.split(",") if t.strip()]

@@ -15,8 +15,9 @@ from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from .advance import advance
-from .config import ConfigError
+from generators.advance import advance
+from generators.config import ConfigError
+
 from .loader import PostgresSettings, load_duckdb, load_postgres
 from .settings import PROJECT_ROOT, dbt_command, dbt_executable, profiles_dir  # noqa: F401  (re-exported)
 
@@ -38,8 +39,8 @@ def run_dbt(args: list[str], target: str, env: dict | None = None, target_path: 
 
 def simulate(data_dir: Path, days: int, target: str, duckdb_path: Path | None = None,
              full_refresh_first: bool = False, out=print, profiles: Path | None = None) -> list[dict]:
-    from .advance import MAX_DAYS, last_day
-    from .config import check_day_range
+    from generators.advance import MAX_DAYS, last_day
+    from generators.config import check_day_range
 
     if not 0 < days <= MAX_DAYS:
         raise ConfigError(f"--days must be a whole number from 1 to {MAX_DAYS}, got {days}")

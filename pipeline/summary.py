@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from generators.reference import PROJECT_ROOT
+
 from .loader import LoadError, connect_duckdb, default_duckdb_path
-from .reference import PROJECT_ROOT
 
 
 def summarise(db_path: Path | None = None, target_dir: Path | None = None) -> str:

@@ -21,9 +21,9 @@ from pathlib import Path
 import duckdb
 from psycopg2.extras import execute_batch
 
-from .loader import PostgresSettings
-from .schema import TABLES, table_files
-from .settings import PROJECT_ROOT
+from generators.schema import TABLES, table_files
+from pipeline.loader import PostgresSettings
+from pipeline.settings import PROJECT_ROOT
 
 DDL = """
 create schema trg;

@@ -2,7 +2,7 @@
 
 Each step runs in its own child process so that its peak resident memory (from `wait4`) is its
 own. Figures are printed as a table and written to a JSON file (temporary name, then rename).
-`bankgen bench --suite` (make bench) runs the end-to-end suite of `generators/benchsuite.py`.
+`bankgen bench --suite` (make bench) runs the end-to-end suite of `benchmarks/benchsuite.py`.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .dataset import remove_dataset
-from .loader import PostgresSettings
+from generators.dataset import remove_dataset
+from pipeline.loader import PostgresSettings
 
 DAYS = 30
 # Measured on the default settings: about 1.75 transactions per customer per day.

@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from .schema import TYPES, Table
+from generators.schema import TYPES, Table
 
 # the text forms a CSV value may take, per logical type (empty = null, allowed everywhere)
 CSV_PATTERNS = {
