@@ -1,7 +1,6 @@
 {#- The two incremental validated models (transactions, authentication logs) check keys the same way.
     earlier_clean_keys: keys already clean on a day built before the cutoff, among those arriving now
-    (only they can collide); nothing on a first build. keyed_rows: each row's copy number among the
-    rows checked now, and whether its key was already clean earlier. -#}
+    (only they can collide); nothing on a first build. -#}
 {% macro earlier_clean_keys(key, arriving, cutoff) -%}
     {%- if is_incremental() %}
         select distinct {{ key }} from {{ this }}
@@ -13,16 +12,4 @@
         select cast(null as bigint) as {{ key }}
         where 1 = 0
     {%- endif %}
-{%- endmacro %}
-
-{% macro keyed_rows(key, order_column) -%}
-    select
-        checked.*,
-        row_number() over (
-            partition by checked.{{ key }}, checked.check_reason is null order by checked.{{ order_column }}
-        ) as key_copy,
-        earlier_keys.{{ key }} is not null and checked.check_reason is null as is_key_seen_before
-    from checked
-    left join earlier_keys
-        on checked.{{ key }} = earlier_keys.{{ key }}
 {%- endmacro %}

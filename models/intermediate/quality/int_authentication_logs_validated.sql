@@ -53,7 +53,17 @@ checked as (
 ),
 
 keyed as (
-    {{ keyed_rows('auth_log_id', 'authenticated_at') }}
+    -- each row's copy number among the rows checked now (clean rows and rows already failing apart),
+    -- and whether its key was already clean on a day built earlier
+    select
+        checked.*,
+        row_number() over (
+            partition by checked.auth_log_id, checked.check_reason is null order by checked.authenticated_at
+        ) as key_copy,
+        earlier_keys.auth_log_id is not null and checked.check_reason is null as is_key_seen_before
+    from checked
+    left join earlier_keys
+        on checked.auth_log_id = earlier_keys.auth_log_id
 ),
 
 final as (

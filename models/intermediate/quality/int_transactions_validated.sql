@@ -86,7 +86,17 @@ checked as (
 ),
 
 keyed as (
-    {{ keyed_rows('transaction_id', 'transacted_at') }}
+    -- each row's copy number among the rows checked now (clean rows and rows already failing apart),
+    -- and whether its key was already clean on a day built earlier
+    select
+        checked.*,
+        row_number() over (
+            partition by checked.transaction_id, checked.check_reason is null order by checked.transacted_at
+        ) as key_copy,
+        earlier_keys.transaction_id is not null and checked.check_reason is null as is_key_seen_before
+    from checked
+    left join earlier_keys
+        on checked.transaction_id = earlier_keys.transaction_id
 ),
 
 final as (
