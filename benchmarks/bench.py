@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from generators.dataset import remove_dataset
-from pipeline.loader import PostgresSettings
+from pipeline.settings import PostgresSettings
 
 DAYS = 30
 # Measured on the default settings: about 1.75 transactions per customer per day.

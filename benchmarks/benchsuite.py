@@ -23,8 +23,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from generators.dataset import remove_dataset
-from pipeline.loader import PostgresSettings
-from pipeline.settings import PROJECT_ROOT, dbt_command
+from pipeline.settings import PROJECT_ROOT, PostgresSettings, dbt_command
 
 from .bench import _bankgen, _dataset_rows, _drop_database, _folder_mib, _run, customers_for, machine_info
 from .triggers import agreement, run_triggers

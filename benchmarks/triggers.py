@@ -22,8 +22,7 @@ import duckdb
 from psycopg2.extras import execute_batch
 
 from generators.schema import TABLES, table_files
-from pipeline.loader import PostgresSettings
-from pipeline.settings import PROJECT_ROOT
+from pipeline.settings import PROJECT_ROOT, PostgresSettings
 
 DDL = """
 create schema trg;

@@ -36,7 +36,7 @@ from .activity import DeviceSwitch, day_start_seconds, fill_descriptions, normal
 from .auth import auth_log_table, simulate_attempts
 from .batch import SCENARIOS, concat, take
 from .config import ConfigError, GenerateConfig, check_day_range
-from .dataset import MANIFEST, PENDING, clean_stale_temp
+from .dataset import MANIFEST, PENDING, clean_stale_temp, parse_manifest
 from .generate import _channels, _labels_table, _mark_first_use, _statuses, _transactions_table
 from .population import SECONDS_PER_DAY, build_population, make_pools, new_devices_table
 from .reference import load_reference
@@ -70,17 +70,8 @@ def _read_manifest(data_dir: Path) -> dict:
     if not data_dir.is_dir():
         raise ConfigError(f"data folder {data_dir} does not exist" if not data_dir.exists()
                           else f"{data_dir} is a file, not a dataset folder")
+    manifest = parse_manifest(data_dir)
     path = data_dir / MANIFEST
-    if not path.is_file():
-        raise ConfigError(f"{data_dir} is not a generated dataset (no {MANIFEST}): run `bankgen generate` first")
-    try:
-        manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path} cannot be read: {exc}") from None
-    except json.JSONDecodeError as exc:
-        raise ConfigError(f"{path} is not valid JSON: {exc}") from None
-    if not isinstance(manifest, dict) or manifest.get("generator") != "bankgen":
-        raise ConfigError(f"{path} is not a bankgen manifest (no \"generator\": \"bankgen\")")
     for key in ("config", "next_ids", "row_counts", "scenario_events", "labelled_transactions"):
         if not isinstance(manifest.get(key), dict):
             raise ConfigError(f"{path} lacks its {key!r} section: regenerate the dataset with `bankgen generate`")

@@ -41,16 +41,29 @@ def _dataset_entry_names() -> set[str]:
 DATASET_ENTRIES = frozenset(_dataset_entry_names())
 
 
-def read_manifest(folder: Path) -> dict | None:
-    """The folder's bankgen manifest, or None when it has none (or one that is not bankgen's)."""
+def parse_manifest(folder: Path) -> dict:
+    """The folder's bankgen manifest; ConfigError (one line) when it is missing, unreadable, not JSON or
+    not bankgen's."""
     path = Path(folder) / MANIFEST
     if not path.is_file():
-        return None
+        raise ConfigError(f"{folder} is not a generated dataset (no {MANIFEST}): run `bankgen generate` first")
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError):
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path} cannot be read: {exc}") from None
+    except json.JSONDecodeError as exc:
+        raise ConfigError(f"{path} is not valid JSON: {exc}") from None
+    if not isinstance(manifest, dict) or manifest.get("generator") != "bankgen":
+        raise ConfigError(f'{path} is not a bankgen manifest (no "generator": "bankgen")')
+    return manifest
+
+
+def read_manifest(folder: Path) -> dict | None:
+    """The folder's bankgen manifest, or None when it has none (or one that is not bankgen's)."""
+    try:
+        return parse_manifest(folder)
+    except ConfigError:
         return None
-    return manifest if isinstance(manifest, dict) and manifest.get("generator") == "bankgen" else None
 
 
 def check_replaceable(target: Path) -> None:
@@ -121,6 +134,12 @@ def clean_stale_temp(parent: Path, name: str | None = None) -> list[Path]:
             entry.unlink(missing_ok=True)
         removed.append(entry)
     return removed
+
+
+def file_day(path: Path) -> str | None:
+    """The day an event file holds, from its name (`2026-10-05.parquet`, `2026-10-05.late.parquet`)."""
+    match = re.match(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.", Path(path).name)
+    return match.group(1) if match else None
 
 
 def is_hidden(path: Path) -> bool:

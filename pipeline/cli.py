@@ -162,7 +162,8 @@ def _generate(args) -> int:
 
 
 def _load(args) -> int:
-    from .loader import PostgresSettings, load_duckdb, load_postgres
+    from .loader import load_duckdb, load_postgres
+    from .settings import PostgresSettings
 
     target = args.target.lower()
     started = time.perf_counter()

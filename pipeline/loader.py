@@ -25,11 +25,11 @@ from pathlib import Path
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 
-from generators.dataset import read_manifest
+from generators.dataset import file_day, read_manifest
 from generators.schema import FORMATS, TABLES, Table, table_files
 
-from .settings import PostgresSettings, duckdb_path  # noqa: F401  (PostgresSettings: re-exported)
-from .values import ValueMismatch, check_file, file_day
+from .settings import PostgresSettings, duckdb_path
+from .values import ValueMismatch, check_file
 
 RAW_SCHEMA = "raw"
 LOAD_FILES = "_load_files"
@@ -44,10 +44,6 @@ class LoadError(RuntimeError):
     """A dataset that cannot be loaded; the message names the file."""
 
 
-def default_duckdb_path() -> Path:
-    return duckdb_path()
-
-
 def detect_format(data_dir: Path) -> str:
     manifest = read_manifest(data_dir)
     if manifest is not None:
@@ -60,13 +56,15 @@ def detect_format(data_dir: Path) -> str:
     raise LoadError(f"{data_dir}: no customers.csv or customers.parquet; is this a bankgen dataset?")
 
 
-def _file_columns(path: Path, fmt: str) -> list[str]:
+def _file_columns(path: Path, fmt: str):
+    """The file's column names, and its Parquet schema (read once, for the value checks too)."""
     try:
         if fmt == "parquet":
-            return pq.read_schema(path).names
+            schema = pq.read_schema(path)
+            return schema.names, schema
         with path.open(encoding="utf-8") as handle:
             header = handle.readline().strip()
-        return [c.strip().strip('"') for c in header.split(",")] if header else []
+        return ([c.strip().strip('"') for c in header.split(",")] if header else []), None
     except Exception as exc:  # unreadable or not the format it claims to be
         raise LoadError(f"{path}: cannot be read as {fmt}: {exc}") from None
 
@@ -86,7 +84,7 @@ def check_dataset(data_dir: Path) -> tuple[str, dict[str, list[Path]]]:
             where = data_dir / table.name / f"*.{fmt}" if table.daily else data_dir / f"{table.name}.{fmt}"
             raise LoadError(f"{where}: missing file for raw table {table.name}")
         for path in files:
-            columns = _file_columns(path, fmt)
+            columns, schema = _file_columns(path, fmt)
             if columns != table.column_names:
                 missing = [c for c in table.column_names if c not in columns]
                 extra = [c for c in columns if c not in table.column_names]
@@ -96,7 +94,7 @@ def check_dataset(data_dir: Path) -> tuple[str, dict[str, list[Path]]]:
                     "same columns in another order" if not missing and not extra else ""]))
                 raise LoadError(f"{path}: columns do not match raw.{table.name} ({detail})")
             try:
-                check_file(table, path, fmt)
+                check_file(table, path, fmt, schema)
             except ValueMismatch as exc:
                 raise LoadError(str(exc)) from None
             except (OSError, ValueError) as exc:  # Arrow's errors are ValueErrors too
@@ -155,7 +153,7 @@ def load_duckdb(data_dir: Path, db_path: Path | None = None, quiet: bool = False
     data_dir = Path(data_dir)
     fmt, files = check_dataset(data_dir)
     record = load_record(data_dir, files)
-    db_path = Path(db_path) if db_path else default_duckdb_path()
+    db_path = Path(db_path) if db_path else duckdb_path()
     if db_path.exists() and not db_path.is_file():
         raise LoadError(f"DuckDB path {db_path} is a folder, not a database file")
     try:

@@ -18,8 +18,8 @@ from pathlib import Path
 from generators.advance import advance
 from generators.config import ConfigError
 
-from .loader import PostgresSettings, load_duckdb, load_postgres
-from .settings import PROJECT_ROOT, dbt_command, dbt_executable, profiles_dir  # noqa: F401  (re-exported)
+from .loader import load_duckdb, load_postgres
+from .settings import PROJECT_ROOT, PostgresSettings, dbt_command, profiles_dir
 
 
 def run_dbt(args: list[str], target: str, env: dict | None = None, target_path: Path | None = None,

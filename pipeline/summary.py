@@ -7,11 +7,12 @@ from pathlib import Path
 
 from generators.reference import PROJECT_ROOT
 
-from .loader import LoadError, connect_duckdb, default_duckdb_path
+from .loader import LoadError, connect_duckdb
+from .settings import duckdb_path
 
 
 def summarise(db_path: Path | None = None, target_dir: Path | None = None) -> str:
-    db_path = Path(db_path) if db_path else default_duckdb_path()
+    db_path = Path(db_path) if db_path else duckdb_path()
     target_dir = Path(target_dir) if target_dir else PROJECT_ROOT / "target"
     if not db_path.exists():
         raise LoadError(f"no DuckDB warehouse at {db_path}: build one with `make run` "

@@ -12,7 +12,6 @@ the row and the column (`LoadError`), so nothing is loaded and nothing is rounde
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pyarrow as pa
@@ -75,8 +74,8 @@ def _first_unsafe(column: pa.ChunkedArray, target: pa.DataType) -> int | None:
     return lo
 
 
-def check_parquet(table: Table, path: Path) -> None:
-    schema = pq.read_schema(path)
+def check_parquet(table: Table, path: Path, schema: pa.Schema | None = None) -> None:
+    schema = schema if schema is not None else pq.read_schema(path)
     for name, logical in table.columns:
         expected = TYPES[logical][0]
         stored = schema.field(name).type
@@ -127,15 +126,10 @@ def check_csv(table: Table, path: Path) -> None:
                                 f"(raw.{table.name}.{name} is {logical}); nothing was changed")
 
 
-def check_file(table: Table, path: Path, fmt: str) -> None:
-    """Raise ValueMismatch (one line: file, row, column) unless every value fits its column exactly."""
+def check_file(table: Table, path: Path, fmt: str, schema: pa.Schema | None = None) -> None:
+    """Raise ValueMismatch (one line: file, row, column) unless every value fits its column exactly.
+    `schema`: the Parquet schema when the caller has already read it."""
     if fmt == "parquet":
-        check_parquet(table, path)
+        check_parquet(table, path, schema)
     else:
         check_csv(table, path)
-
-
-def file_day(path: Path) -> str | None:
-    """The day an event file holds, from its name (`2026-10-05.parquet`, `2026-10-05.late.parquet`)."""
-    match = re.match(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.", Path(path).name)
-    return match.group(1) if match else None

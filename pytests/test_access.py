@@ -83,20 +83,3 @@ def test_roles_survive_a_rebuild_and_creation_is_idempotent(built, tmp_path):
         cur.execute("select count(*) from marts.fct_transactions")
         assert cur.fetchone()[0] > 0
     conn.close()
-
-
-def test_cccd_is_only_masked_or_tokenised_in_the_marts(built):
-    settings, _ = built
-    admin = settings.connect()
-    with admin.cursor() as cur:
-        cur.execute("select c.cccd_number, d.cccd_number_masked, d.cccd_token "
-                    "from staging.stg_core_banking__customers c join marts.dim_customers d using (customer_id) "
-                    "where c.cccd_number is not null limit 50")
-        rows = cur.fetchall()
-        cur.execute("select md5(cccd_number) from staging.stg_core_banking__customers where cccd_number is not null")
-        digests = {r[0] for r in cur.fetchall()}
-    admin.close()
-    assert rows
-    for cccd, masked, token in rows:
-        assert masked == "*" * 9 + cccd[-3:]
-        assert token.startswith("cccd_") and len(token) == 37 and token[5:] not in digests and cccd not in token

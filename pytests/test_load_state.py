@@ -108,16 +108,22 @@ def _restate(data: Path, day: str) -> None:
     pq.write_table(table.slice(1), path)
 
 
-def test_a_restated_past_day_is_rebuilt_on_duckdb(datasets, tmp_path):
-    a, _ = datasets
+def _built_then_restated(dataset: Path, tmp_path: Path) -> tuple[Path, Path, dict[str, Counter]]:
+    """A DuckDB warehouse built from a copy of `dataset`, whose day 3 is then restated and loaded again
+    (not yet built). Returns the data folder, the warehouse and the marts before the restatement."""
     data = tmp_path / "data"
-    shutil.copytree(a, data)
+    shutil.copytree(dataset, data)
     db = tmp_path / "w.duckdb"
     load_duckdb(data, db, quiet=True)
     assert _build(db, tmp_path).returncode == 0
     before = _duck_marts(db)
     _restate(data, "2026-10-03")
     load_duckdb(data, db, quiet=True)
+    return data, db, before
+
+
+def test_a_restated_past_day_is_rebuilt_on_duckdb(datasets, tmp_path):
+    data, db, before = _built_then_restated(datasets[0], tmp_path)
     result = _build(db, tmp_path)
     assert result.returncode == 0, result.stdout[-4000:]
     after = _duck_marts(db)
@@ -128,14 +134,7 @@ def test_a_restated_past_day_is_rebuilt_on_duckdb(datasets, tmp_path):
 def test_without_the_load_record_a_restated_day_would_be_missed(datasets, tmp_path):
     """Negative control: the same restatement with the load record removed (as a loader that does not
     write raw._load_files) leaves day 3 stale, and the comparison above catches it."""
-    a, _ = datasets
-    data = tmp_path / "data"
-    shutil.copytree(a, data)
-    db = tmp_path / "w.duckdb"
-    load_duckdb(data, db, quiet=True)
-    assert _build(db, tmp_path).returncode == 0
-    _restate(data, "2026-10-03")
-    load_duckdb(data, db, quiet=True)
+    data, db, _ = _built_then_restated(datasets[0], tmp_path)
     with duckdb.connect(str(db)) as con:
         con.execute("drop table raw._load_files")
     assert _build(db, tmp_path).returncode == 0

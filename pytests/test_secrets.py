@@ -98,11 +98,14 @@ def test_tokens_reveal_nothing_and_only_pii_reader_maps_them(built_postgres, par
         rows = cur.fetchall()
         cur.execute("select count(*), count(distinct cccd_token) from pii.pii_cccd_tokens")
         vault = cur.fetchone()
+        cur.execute("select md5(cccd_number) from staging.stg_core_banking__customers where cccd_number is not null")
+        digests = {r[0] for r in cur.fetchall()}  # the plain digest of every customer's number
     admin.close()
     assert len(rows) > 100 and vault[0] == vault[1] >= len(rows)
     for cccd, masked, token, _, _ in rows:
         assert masked == "*" * 9 + cccd[-3:]
         assert re.fullmatch(r"cccd_[0-9a-f]{32}", token)
+        assert token[5:] not in digests and cccd not in token
         # not a digest of the number, with or without anything analysts can see beside it
         for text in (cccd, cccd[-3:], f"{cccd}{rows[0][3]}"):
             for algorithm in ("md5", "sha1", "sha256"):

@@ -4,57 +4,29 @@
 ) }}
 
 -- Reconciliation: for every raw table, raw rows = clean rows + quarantined rows. Fails per table.
+-- Each entry: the entity (int_<entity>_clean, quarantine_<entity>) and the staging model of its raw table.
+{%- set entities = [
+    ('accounts', 'stg_core_banking__accounts'),
+    ('authentication_logs', 'stg_core_banking__authentication_logs'),
+    ('counterparty_accounts', 'stg_interbank__counterparty_accounts'),
+    ('counterparty_customers', 'stg_interbank__counterparty_customers'),
+    ('customers', 'stg_core_banking__customers'),
+    ('devices', 'stg_core_banking__devices'),
+    ('fraud_labels', 'stg_ground_truth__fraud_labels'),
+    ('transactions', 'stg_core_banking__transactions')
+] %}
 
 with
 
 counts as (
-    select
-        'accounts' as entity,
-        (select count(*) from {{ ref('stg_core_banking__accounts') }}) as raw_rows,
-        (select count(*) from {{ ref('int_accounts_clean') }}) as clean_rows,
-        (select count(*) from {{ ref('quarantine_accounts') }}) as quarantined_rows
-    union all
-    select
-        'authentication_logs' as entity,
-        (select count(*) from {{ ref('stg_core_banking__authentication_logs') }}) as raw_rows,
-        (select count(*) from {{ ref('int_authentication_logs_clean') }}) as clean_rows,
-        (select count(*) from {{ ref('quarantine_authentication_logs') }}) as quarantined_rows
-    union all
-    select
-        'counterparty_accounts' as entity,
-        (select count(*) from {{ ref('stg_interbank__counterparty_accounts') }}) as raw_rows,
-        (select count(*) from {{ ref('int_counterparty_accounts_clean') }}) as clean_rows,
-        (select count(*) from {{ ref('quarantine_counterparty_accounts') }}) as quarantined_rows
-    union all
-    select
-        'counterparty_customers' as entity,
-        (select count(*) from {{ ref('stg_interbank__counterparty_customers') }}) as raw_rows,
-        (select count(*) from {{ ref('int_counterparty_customers_clean') }}) as clean_rows,
-        (select count(*) from {{ ref('quarantine_counterparty_customers') }}) as quarantined_rows
-    union all
-    select
-        'customers' as entity,
-        (select count(*) from {{ ref('stg_core_banking__customers') }}) as raw_rows,
-        (select count(*) from {{ ref('int_customers_clean') }}) as clean_rows,
-        (select count(*) from {{ ref('quarantine_customers') }}) as quarantined_rows
-    union all
-    select
-        'devices' as entity,
-        (select count(*) from {{ ref('stg_core_banking__devices') }}) as raw_rows,
-        (select count(*) from {{ ref('int_devices_clean') }}) as clean_rows,
-        (select count(*) from {{ ref('quarantine_devices') }}) as quarantined_rows
-    union all
-    select
-        'fraud_labels' as entity,
-        (select count(*) from {{ ref('stg_ground_truth__fraud_labels') }}) as raw_rows,
-        (select count(*) from {{ ref('int_fraud_labels_clean') }}) as clean_rows,
-        (select count(*) from {{ ref('quarantine_fraud_labels') }}) as quarantined_rows
-    union all
-    select
-        'transactions' as entity,
-        (select count(*) from {{ ref('stg_core_banking__transactions') }}) as raw_rows,
-        (select count(*) from {{ ref('int_transactions_clean') }}) as clean_rows,
-        (select count(*) from {{ ref('quarantine_transactions') }}) as quarantined_rows
+    {%- for entity, staging_model in entities %}
+        select
+            '{{ entity }}' as entity,
+            (select count(*) from {{ ref(staging_model) }}) as raw_rows,
+            (select count(*) from {{ ref('int_' ~ entity ~ '_clean') }}) as clean_rows,
+            (select count(*) from {{ ref('quarantine_' ~ entity) }}) as quarantined_rows
+        {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
 )
 
 select * from counts
