@@ -1,12 +1,18 @@
-{#- dbt-expectations: every non-null value is one of value_set. One failure per row. -#}
+{#- dbt-expectations: every value is one of value_set; a null is not in any set and fails. One failure per row. -#}
 {% test expect_column_values_to_be_in_set(model, column_name, value_set, quote_values=true, row_condition=none) %}
-select {{ column_name }}
-from {{ model }}
-{{ dq_where(row_condition) }}
-    and {{ column_name }} is not null
-    and {{ column_name }} not in (
-        {%- for v in value_set -%}
-            {%- if quote_values %}'{{ v }}'{% else %}{{ v }}{% endif %}{{ ", " if not loop.last }}
-        {%- endfor -%}
-    )
+with all_values as (
+    select {{ column_name }} as value_field
+    from {{ model }}
+    {{ dq_where(row_condition) }}
+),
+
+set_values as (
+    {{ dq_value_rows(value_set, quote_values) }}
+)
+
+select all_values.value_field
+from all_values
+left join set_values
+    on all_values.value_field = set_values.value_field
+where set_values.value_field is null
 {% endtest %}

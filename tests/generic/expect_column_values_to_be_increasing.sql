@@ -1,24 +1,32 @@
-{#- dbt-expectations: values increase (strictly by default) in sort_column order, per group_by. One failure per row. -#}
+{#- dbt-expectations: values increase (strictly by default) in sort_column order, per group_by.
+    Each row is compared with the row before it; a null on either side passes. One failure per row. -#}
 {% test expect_column_values_to_be_increasing(
     model, column_name, sort_column=none, strictly=true, row_condition=none, group_by=none, step=none
 ) %}
-with ordered as (
+with all_values as (
     select
-        {{ column_name }} as value_field,
-        lag({{ column_name }}) over (
-            {% if group_by %}partition by {{ group_by | join(", ") }}{% endif %}
-            order by {{ sort_column or column_name }}
-        ) as previous_value
+        {{ sort_column or column_name }} as sort_column,
+        {% for g in group_by or [] %}{{ g }},
+        {% endfor %}{{ column_name }} as value_field
     from {{ model }}
     {{ dq_where(row_condition) }}
-        and {{ column_name }} is not null
+),
+
+add_lag_values as (
+    select
+        *,
+        lag(value_field) over (
+            {% if group_by %}partition by {{ group_by | join(", ") }}{% endif %}
+            order by sort_column
+        ) as value_field_lag
+    from all_values
 )
 
-select * from ordered
+select * from add_lag_values
 where
-    previous_value is not null
+    value_field_lag is not null
     and not (
-        value_field {{ '>' if strictly else '>=' }} previous_value
-        {% if step %}and value_field - previous_value = {{ step }}{% endif %}
+        (value_field {{ '>' if strictly else '>=' }} value_field_lag)
+        {% if step %}and (value_field - value_field_lag) = {{ step }}{% endif %}
     )
 {% endtest %}

@@ -1,18 +1,11 @@
-{#- dbt-expectations: non-null values are unique. One failure per row that shares its value. -#}
+{#- dbt-expectations: non-null values are unique. One failure per duplicated value (with its row count). -#}
 {% test expect_column_values_to_be_unique(model, column_name, row_condition=none) %}
-with filtered as (
-    select {{ column_name }} as value
-    from {{ model }}
-    {{ dq_where(row_condition) }}
-        and {{ column_name }} is not null
-),
-
-counted as (
-    select
-        value,
-        count(*) over (partition by value) as n_rows
-    from filtered
-)
-
-select value from counted where n_rows > 1
+select
+    {{ column_name }},
+    count(*) as n_records
+from {{ model }}
+{{ dq_where(row_condition) }}
+    and {{ column_name }} is not null
+group by {{ column_name }}
+having count(*) > 1
 {% endtest %}

@@ -1,0 +1,8 @@
+{#- dbt-expectations: distinct non-null values / rows (per group_by) lies within the bounds. One failure per group. -#}
+{% test expect_column_proportion_of_unique_values_to_be_between(
+    model, column_name, min_value=none, max_value=none, group_by=none, row_condition=none, strictly=false
+) %}
+{{- dq_require_bound('expect_column_proportion_of_unique_values_to_be_between', min_value, max_value) }}
+{{ dq_expression_failures(model, dq_between('cast(count(distinct ' ~ column_name ~ ') as ' ~ dbt.type_float() ~ ') / count(' ~ column_name ~ ')',
+                                              min_value, max_value, strictly), group_by, row_condition) }}
+{% endtest %}

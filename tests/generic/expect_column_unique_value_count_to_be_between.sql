@@ -1,0 +1,7 @@
+{#- dbt-expectations: the number of distinct non-null values (per group_by) lies within the bounds. One failure per group. -#}
+{% test expect_column_unique_value_count_to_be_between(
+    model, column_name, min_value=none, max_value=none, group_by=none, row_condition=none, strictly=false
+) %}
+{{- dq_require_bound('expect_column_unique_value_count_to_be_between', min_value, max_value) }}
+{{ dq_expression_failures(model, dq_between('count(distinct ' ~ column_name ~ ')', min_value, max_value, strictly), group_by, row_condition) }}
+{% endtest %}

@@ -1,0 +1,4 @@
+{#- dbt-expectations: no value of column_name is null. One failure per null row. -#}
+{% test expect_column_values_to_not_be_null(model, column_name, row_condition=none) %}
+{{ dq_expression_failures(model, column_name ~ ' is not null', none, row_condition) }}
+{% endtest %}
