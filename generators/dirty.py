@@ -3,11 +3,8 @@
 Dirty rows are *extra* rows (copies of real rows with one defect and a fresh key, exact duplicates,
 orphans), never edits of real rows, so the clean part of a dirty dataset is exactly the dataset the
 same arguments give without `--dirty-rate`. Every planted row is listed in `_expected_rejections.csv`
-with the reason code the quarantine must give it. Reason codes, in the order the checks apply:
-
-missing_required_field, unknown_value, invalid_cccd, cccd_birth_mismatch, invalid_phone,
-invalid_tax_code, invalid_amount, future_timestamp, auth_before_transaction, duplicate_key,
-duplicate_identifier, orphan_reference.
+with the reason code the quarantine must give it. The reason codes, in the order the checks apply,
+are the rows of seeds/dq_reason_codes.csv; a planted row breaks exactly one rule, and no earlier one.
 """
 
 from __future__ import annotations
@@ -28,16 +25,17 @@ FUTURE = dt.datetime(2099, 1, 1, 12, 0, 0)
 KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "customers": ("customer_id", ("duplicate_key", "invalid_cccd", "cccd_birth_mismatch", "invalid_phone",
                                   "invalid_tax_code", "missing_required_field", "unknown_value",
-                                  "duplicate_identifier")),
+                                  "duplicate_identifier", "invalid_birth_date", "invalid_email")),
     "bank_accounts": ("account_id", ("duplicate_key", "orphan_reference", "invalid_amount", "unknown_value",
                                      "missing_required_field")),
     "devices": ("device_id", ("duplicate_key", "orphan_reference", "unknown_value")),
     "other_bank_customers": ("other_customer_id", ("duplicate_key", "orphan_reference")),
     "other_bank_accounts": ("other_account_id", ("duplicate_key", "orphan_reference")),
     "payment_transactions": ("transaction_id", ("duplicate_key", "orphan_reference", "invalid_amount",
-                                                "missing_required_field", "future_timestamp", "unknown_value")),
+                                                "missing_required_field", "future_timestamp", "unknown_value",
+                                                "invalid_destination", "counterparty_bank_mismatch")),
     "authentication_logs": ("log_id", ("duplicate_key", "orphan_reference", "auth_before_transaction",
-                                       "unknown_value", "missing_required_field")),
+                                       "unknown_value", "missing_required_field", "inconsistent_failure_reason")),
     "fraud_labels": ("transaction_id", ("duplicate_key", "orphan_reference", "unknown_value")),
 }
 
@@ -85,7 +83,7 @@ class DirtyPlanter:
         # Checks apply in the order of the module docstring, so a junk row's one defect is found before
         # its copied identifiers could count as duplicates; only keys checked later must be fresh.
         if name == "customers":
-            return self._spoil_customer(kind, row)
+            return self._spoil_customer(kind, row, rng)
         if name == "bank_accounts":
             row["account_number"] = "9999" + unique_suffix
         if name == "devices":
@@ -122,14 +120,52 @@ class DirtyPlanter:
         if kind == "auth_before_transaction":
             row["auth_ts"] = row["auth_ts"] - dt.timedelta(days=2)
             return row
+        if kind == "invalid_destination":
+            return self._spoil_destination(row, rng)
+        if kind == "counterparty_bank_mismatch":
+            # an interbank transfer whose type says the other scope: the bank no longer fits the type
+            swap = {"transfer_interbank_domestic": "transfer_interbank_international",
+                    "transfer_interbank_international": "transfer_interbank_domestic"}
+            if row["transaction_type"] not in swap:
+                return None
+            row["transaction_type"] = swap[row["transaction_type"]]
+            return row
+        if kind == "inconsistent_failure_reason":
+            # a success that gives a failure reason, or a failure that gives none
+            row["failure_reason"] = "wrong_otp" if row["auth_result"] == "success" else None
+            return row
         raise ValueError(f"no way to plant {kind} in {name}")
 
     @staticmethod
+    def _spoil_destination(row: dict, rng) -> dict | None:
+        """A destination that breaks the type's rule: two destinations, a transfer with none, or a
+        payment, top-up, withdrawal or inquiry with one (an existing account, so it is no orphan)."""
+        internal, external = row["to_internal_account_id"], row["to_external_account_id"]
+        if internal is None and external is None:
+            row["to_internal_account_id"] = row["from_account_id"]
+        elif external is not None and rng.random() < 0.5:
+            row["to_internal_account_id"] = row["from_account_id"]
+        else:
+            row["to_internal_account_id"] = row["to_external_account_id"] = None
+        return row
+
     @staticmethod
-    def _spoil_customer(kind: str, row: dict) -> dict | None:
+    def _spoil_customer(kind: str, row: dict, rng) -> dict | None:
         individual = row["customer_type"] == "individual"
-        if kind in ("invalid_cccd", "cccd_birth_mismatch") and not individual:
+        if kind in ("invalid_cccd", "cccd_birth_mismatch", "invalid_birth_date") and not individual:
             return None
+        if kind == "invalid_birth_date":
+            # born in the future, or on or after the day of registration
+            later = FUTURE.date() if rng.random() < 0.5 else row["registration_date"] + dt.timedelta(days=1)
+            row["date_of_birth"] = later
+            return row
+        if kind == "invalid_email":
+            if not row["email"]:
+                return None
+            local, _, domain = row["email"].partition("@")
+            broken = [f"{local}.{domain}", f"{local}@{domain.split('.')[0]}", f"{local}@@{domain}"]
+            row["email"] = str(rng.choice(broken))
+            return row
         if kind == "invalid_tax_code" and individual:
             return None
         if kind == "invalid_cccd":

@@ -20,6 +20,11 @@
     coalesce({{ regex_matches(column, '^0[35789][0-9]{8}$') }}, false)
 {%- endmacro %}
 
+{#- E-mail address: a local part, one @, and a domain of dot-separated labels ending in a 2+ letter suffix. -#}
+{% macro is_valid_email(column) -%}
+    coalesce({{ regex_matches(column, '^[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+([.][A-Za-z0-9-]+)*[.][A-Za-z]{2,}$') }}, false)
+{%- endmacro %}
+
 {#- CCCD structure: 12 digits. The province prefix is checked by a join to the provinces seed. -#}
 {% macro is_valid_cccd_format(column) -%}
     coalesce({{ regex_matches(column, '^[0-9]{12}$') }}, false)

@@ -333,7 +333,8 @@ pair("grouped_recent", "expect_grouped_row_values_to_have_recent_data",
      [r(1, ts=NOW), r(2, ts=OLD, grp="g2"), r(3, ts=FUTURE, grp="g3"), r(4, ts=OLD, grp="g3")], 2)
 case("grouped_recent_none_qualify", "expect_grouped_row_values_to_have_recent_data",
      {"group_by": ["grp"], "timestamp_column": "ts", "datepart": "day", "interval": 1}, [r(1, ts=FUTURE)], 0)
-pair("every_day", "expect_row_values_to_have_data_for_every_n_datepart", {"date_col": "ts", "date_part": "day", **CHECK},
+pair("every_day", "expect_row_values_to_have_data_for_every_n_datepart",
+     {"date_col": "ts", "date_part": "day", **CHECK},
      [day("2026-10-01"), day("2026-10-02"), day("2026-10-03"), day("2026-10-05", kind="skip")],
      [day("2026-10-01"), day("2026-10-02"), day("2026-10-04"), day("2026-10-03", kind="skip"), day("2026-10-05")], 1)
 case("every_day_exclusion", "expect_row_values_to_have_data_for_every_n_datepart",

@@ -14,7 +14,7 @@ from generators.config import GenerateConfig
 from generators.generate import generate
 from pipeline.loader import load_duckdb, load_postgres
 
-from .conftest import pg_env, run_bankgen, run_dbt, throwaway_database
+from .conftest import ROOT, pg_env, run_bankgen, run_dbt, throwaway_database
 
 SETTINGS = dict(customers=500, days=18, seed=21, fraud_rate=0.01)
 DIRTY_RATE = 0.02
@@ -81,9 +81,9 @@ def test_every_kind_is_planted_in_every_table(datasets):
     tables = {t for t, _, _ in expected}
     assert tables == {raw for raw, _ in ENTITIES.values()}
     reasons = {r for _, _, r in expected}
-    assert reasons == {"missing_required_field", "unknown_value", "invalid_cccd", "cccd_birth_mismatch",
-                       "invalid_phone", "invalid_tax_code", "invalid_amount", "future_timestamp",
-                       "auth_before_transaction", "duplicate_key", "duplicate_identifier", "orphan_reference"}
+    with (ROOT / "seeds" / "dq_reason_codes.csv").open() as handle:
+        codes = {row["reason_code"] for row in csv.DictReader(handle)}
+    assert reasons == codes and len(codes) == 17
 
 
 def test_dirty_rows_are_added_not_mixed_in(datasets):

@@ -42,6 +42,8 @@ checked as (
                 or auth_logs.auth_result is null or auth_logs.authenticated_at is null
                 then 'missing_required_field'
             when auth_logs.auth_result not in ('success', 'failed', 'expired', 'cancelled') then 'unknown_value'
+            when (auth_logs.auth_result = 'success') = (auth_logs.failure_reason is not null)
+                then 'inconsistent_failure_reason'
             when auth_logs.authenticated_at < transactions.transacted_at then 'auth_before_transaction'
         end as check_reason,
         transactions.transaction_id is null or methods.auth_method_id is null as is_orphan

@@ -1,7 +1,7 @@
 {{ config(materialized='table') }}
 
 {#- Every raw customer row with the first rule it breaks (null when clean). Checks apply in the
-    order listed in generators/dirty.py; duplicates are looked for among otherwise valid rows. -#}
+    order of seeds/dq_reason_codes.csv; duplicates are looked for among otherwise valid rows. -#}
 
 with
 
@@ -33,6 +33,10 @@ checked as (
                 or customers.gender not in ('male', 'female')
                 then 'unknown_value'
             when
+                customers.birth_date >= cast({{ dbt.current_timestamp() }} as date)
+                or customers.birth_date >= customers.registration_date
+                then 'invalid_birth_date'
+            when
                 customers.customer_type = 'individual'
                 and (not {{ is_valid_cccd_format('customers.cccd_number') }} or provinces.province_code is null)
                 then 'invalid_cccd'
@@ -41,6 +45,7 @@ checked as (
                 and not {{ cccd_matches_birth('customers.cccd_number', 'customers.birth_date', 'customers.gender') }}
                 then 'cccd_birth_mismatch'
             when not {{ is_valid_mobile('customers.phone_number') }} then 'invalid_phone'
+            when customers.email is not null and not {{ is_valid_email('customers.email') }} then 'invalid_email'
             when customers.customer_type = 'organization' and not {{ is_valid_tax_code('customers.tax_code') }}
                 then 'invalid_tax_code'
         end as check_reason

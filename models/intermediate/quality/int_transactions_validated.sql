@@ -26,6 +26,10 @@ limits as (
     select * from {{ ref('transaction_amount_limits') }}
 ),
 
+destinations as (
+    select * from {{ ref('transaction_destinations') }}
+),
+
 accounts as (
     select account_id from {{ ref('int_accounts_clean') }}
 ),
@@ -39,7 +43,12 @@ devices as (
 ),
 
 counterparty_accounts as (
-    select counterparty_account_id from {{ ref('int_counterparty_accounts_clean') }}
+    select
+        counterparty_accounts.counterparty_account_id,
+        banks.is_domestic
+    from {{ ref('int_counterparty_accounts_clean') }} as counterparty_accounts
+    left join {{ ref('banks') }} as banks
+        on counterparty_accounts.bank_code = banks.bank_code
 ),
 
 checked as (
@@ -61,6 +70,13 @@ checked as (
                 transactions.amount_vnd < limits.min_amount_vnd or transactions.amount_vnd > limits.max_amount_vnd
                 then 'invalid_amount'
             when transactions.transacted_at > {{ dbt.current_timestamp() }} then 'future_timestamp'
+            when
+                (transactions.to_internal_account_id is not null and transactions.to_external_account_id is not null)
+                or (destinations.destination = 'timo_account') <> (transactions.to_internal_account_id is not null)
+                or (destinations.destination = 'other_bank_account') <> (transactions.to_external_account_id is not null)
+                then 'invalid_destination'
+            when (destinations.counterparty_bank = 'domestic') <> counterparty_accounts.is_domestic
+                then 'counterparty_bank_mismatch'
         end as check_reason,
         source_accounts.account_id is null
         or customers.customer_id is null
@@ -73,6 +89,8 @@ checked as (
     from transactions
     left join limits
         on transactions.transaction_type = limits.transaction_type
+    left join destinations
+        on transactions.transaction_type = destinations.transaction_type
     left join accounts as source_accounts
         on transactions.from_account_id = source_accounts.account_id
     left join accounts as target_accounts

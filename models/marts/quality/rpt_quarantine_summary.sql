@@ -1,4 +1,4 @@
-{#- Quarantined raw rows per table and reason code, beside the table's raw row count. -#}
+{#- Quarantined raw rows per table and reason code, with the reason's place in the checks and its rationale. -#}
 
 {%- set entities = ['customers', 'accounts', 'devices', 'counterparty_customers', 'counterparty_accounts',
                     'transactions', 'authentication_logs', 'fraud_labels'] %}
@@ -15,6 +15,22 @@ quarantined as (
         group by raw_table, dq_reason
         {% if not loop.last %}union all{% endif %}
     {%- endfor %}
+),
+
+reasons as (
+    select * from {{ ref('dq_reason_codes') }}
+),
+
+final as (
+    select
+        quarantined.raw_table,
+        quarantined.dq_reason,
+        reasons.check_order,
+        reasons.rationale,
+        quarantined.quarantined_rows
+    from quarantined
+    left join reasons
+        on quarantined.dq_reason = reasons.reason_code
 )
 
-select * from quarantined
+select * from final
