@@ -42,7 +42,7 @@ def rows(*values: tuple) -> str:
 T0 = "'2026-10-01 08:00:00'"
 NOW = "{{ dq_now() }}"
 OLD = "'2000-01-01 00:00:00'"
-FUTURE = "{{ dbt.dateadd('day', 30, dq_now()) }}"
+FUTURE = "'2099-01-01 00:00:00'"
 COLUMNS = ["id", "kind", "a", "b", "code", "ts", "grp"]
 
 
