@@ -73,7 +73,8 @@ checked as (
             when
                 (transactions.to_internal_account_id is not null and transactions.to_external_account_id is not null)
                 or (destinations.destination = 'timo_account') <> (transactions.to_internal_account_id is not null)
-                or (destinations.destination = 'other_bank_account') <> (transactions.to_external_account_id is not null)
+                or (destinations.destination = 'other_bank_account')
+                <> (transactions.to_external_account_id is not null)
                 then 'invalid_destination'
             when (destinations.counterparty_bank = 'domestic') <> counterparty_accounts.is_domestic
                 then 'counterparty_bank_mismatch'
