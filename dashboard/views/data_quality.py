@@ -6,8 +6,12 @@ from dashboard import ui
 
 st.title("Data quality")
 quarantine = ui.run("""
-    select raw_table, dq_reason, quarantined_rows from marts.rpt_quarantine_summary
+    select raw_table, dq_reason, quarantined_rows, rationale from marts.rpt_quarantine_summary
     order by quarantined_rows desc, raw_table, dq_reason
+""")
+volumes = ui.run("""
+    select transaction_date, transaction_type, transaction_count from marts.rpt_daily_transaction_volumes
+    order by transaction_date, transaction_type
 """)
 runs = ui.run("""
     select invocation_id, run_started_at, model_name, test_count, passed_count, warned_count, failed_count,
@@ -29,6 +33,13 @@ else:
     ui.bar(quarantine, "raw_table:N", "quarantined_rows:Q", color="dq_reason:N", title="Quarantined rows",
            horizontal=True)
     ui.table(quarantine)
+
+st.subheader("Daily volumes")
+st.caption("Clean transactions per day and type: the series the anomaly standards watch (a day beyond "
+           "3 standard deviations of the two weeks before it warns).")
+if not volumes.empty:
+    ui.line(volumes, "transaction_date:T", "transaction_count:Q", color="transaction_type:N",
+            title="Transactions per day and type")
 
 st.subheader("Test results by model")
 if runs.empty:
