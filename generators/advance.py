@@ -40,7 +40,16 @@ from .dataset import MANIFEST, PENDING, clean_stale_temp, parse_manifest
 from .generate import _channels, _labels_table, _mark_first_use, _statuses, _transactions_table
 from .population import SECONDS_PER_DAY, build_population, make_pools, new_devices_table
 from .reference import load_reference
-from .scenarios import EVENT_SIZE, DeviceRegistry, Plan, _eligible, plan_scenarios, scenario_batch
+from .scenarios import (
+    DORMANT_FIRST_DAY,
+    EVENT_SIZE,
+    DeviceRegistry,
+    Plan,
+    _eligible,
+    dormant_too_short,
+    plan_scenarios,
+    scenario_batch,
+)
 from .schema import TABLES
 from .writers import read_table, write_table
 
@@ -202,7 +211,8 @@ class _State:
         self.pop.account_active[aids[ok]] = astatus[ok] == "active"
 
 
-def _plan_day(rng, cfg: GenerateConfig, pop, next_event_id: int, reactivated: set[int]) -> tuple[Plan, int]:
+def _plan_day(rng, cfg: GenerateConfig, pop, next_event_id: int, reactivated: set[int],
+              index: int) -> tuple[Plan, int]:
     """Fraud events of one advanced day: a Poisson number per typology at the dataset's fraud rate."""
     plan = Plan()
     expected = float(pop.activity_rate.sum()) * 0.97
@@ -215,6 +225,8 @@ def _plan_day(rng, cfg: GenerateConfig, pop, next_event_id: int, reactivated: se
         if scenario == "dormant_reactivation":
             pool = np.array([c for c in pop.dormant_customers.tolist() if c not in reactivated], dtype=np.int64)
             actors = rng.permutation(pool)[:count]
+            if index < DORMANT_FIRST_DAY:  # too soon after the start of the data to look dormant
+                actors = actors[:0]
             reactivated.update(actors.tolist())
         else:
             actors = eligible[rng.integers(0, len(eligible), count)]
@@ -293,7 +305,7 @@ def _advance(data_dir: Path, days: int, quiet: bool, on_day, staged: list[tuple[
         index = _day_index(cfg, current)
         rng = cfg.rng(10, index)
         start = day_start_seconds(cfg.start_date, index)
-        plan, next_event_id = _plan_day(cfg.rng(11, index), cfg, pop, next_event_id, reactivated)
+        plan, next_event_id = _plan_day(cfg.rng(11, index), cfg, pop, next_event_id, reactivated, index)
         scenario_counts.update(plan.counts)
         switch = DeviceSwitch(pop.n_customers)
         batch = concat([normal_activity(rng, pop, current, start, switch),
@@ -358,6 +370,12 @@ def _advance(data_dir: Path, days: int, quiet: bool, on_day, staged: list[tuple[
         manifest["labelled_transactions"][scenario] = (manifest["labelled_transactions"].get(scenario, 0)
                                                        + labelled[scenario])
     state_info["days"] += days
+    total_days = cfg.days + state_info["days"]
+    not_planted = manifest.setdefault("typologies_not_planted", {})
+    if total_days > DORMANT_FIRST_DAY:
+        not_planted.pop("dormant_reactivation", None)
+    elif manifest["scenario_events"].get("dormant_reactivation", 0) == 0 and cfg.fraud_rate > 0:
+        not_planted["dormant_reactivation"] = dormant_too_short(total_days)
     state_info["reactivated"] = sorted(reactivated)
     state_info["next_event_id"] = next_event_id
     state_info["late_logs_pending"] = 0 if held is None else held.num_rows

@@ -159,6 +159,7 @@ def generate(cfg: GenerateConfig, out_dir: Path, quiet: bool = False) -> dict:
             "config": cfg.as_manifest(),
             "row_counts": {name: rows[name] for name in TABLES},
             "scenario_events": plan.counts,
+            "typologies_not_planted": plan.not_planted,
             "labelled_transactions": {s: labelled.get(s, 0) for s in SCENARIOS},
             "next_ids": {"transaction_id": next_txn, "log_id": next_log, "device_id": registry.next_id},
             "dirty_rows": len(planter.expected),

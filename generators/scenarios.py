@@ -24,6 +24,9 @@ from .population import INDIVIDUAL, NO_ID, SECONDS_PER_DAY, Population
 EVENT_SIZE = {"account_takeover": 1.3, "structuring": 4.5, "mule_account": 11.0,
               "velocity_burst": 11.5, "dormant_reactivation": 1.25}
 DORMANT_QUIET_DAYS = 14
+# The detector counts quiet time from the start of the data: an event on day 15 (0-based) or later has
+# 14 full quiet days behind it whatever hour the data starts, so shorter datasets get no dormant event.
+DORMANT_FIRST_DAY = DORMANT_QUIET_DAYS + 1
 LEGIT_DEVICE_CHANGES_PER_30_DAYS = 0.02
 
 
@@ -31,6 +34,7 @@ LEGIT_DEVICE_CHANGES_PER_30_DAYS = 0.02
 class Plan:
     events: dict[int, list[tuple[str, int, int]]] = field(default_factory=dict)  # day -> (scenario, id, customer)
     counts: dict[str, int] = field(default_factory=dict)
+    not_planted: dict[str, str] = field(default_factory=dict)                    # typology -> why
     device_changes: dict[int, np.ndarray] = field(default_factory=dict)          # day -> customer indexes
 
 
@@ -58,9 +62,11 @@ def plan_scenarios(cfg, pop: Population) -> Plan:
         if scenario == "dormant_reactivation":
             pool = rng.permutation(pop.dormant_customers)
             count = min(per_typology, len(pool))
+            if count and cfg.days <= DORMANT_FIRST_DAY:
+                plan.not_planted[scenario] = dormant_too_short(cfg.days)
+                count = 0
             actors = pool[:count]
-            first_day = min(DORMANT_QUIET_DAYS, cfg.days - 1)
-            days = rng.integers(first_day, cfg.days, count)
+            days = rng.integers(DORMANT_FIRST_DAY, max(cfg.days, DORMANT_FIRST_DAY + 1), count)
         else:
             count = per_typology
             take = np.arange(cursor, cursor + count) % len(eligible)
@@ -77,6 +83,12 @@ def plan_scenarios(cfg, pop: Population) -> Plan:
     for day in np.unique(change_day):
         plan.device_changes[int(day)] = changers[change_day == day]
     return plan
+
+
+def dormant_too_short(days: int) -> str:
+    return (f"a dataset of {days} days is too short: an account must be quiet for {DORMANT_QUIET_DAYS} days "
+            f"from the start of the data, so events start on day {DORMANT_FIRST_DAY + 1} (use --days "
+            f"{DORMANT_FIRST_DAY + 1} or more)")
 
 
 class DeviceRegistry:
@@ -156,6 +168,8 @@ def _structuring(rng, pop, actor, day_start, _registry):
 def _mule_account(rng, pop, mule, day_start, _registry):
     wanted = min(int(rng.integers(6, 13)), pop.n_customers - 1)
     candidates = rng.integers(0, pop.n_customers, 4 * wanted + 8)
+    # senders are ordinary customers: a dormant one paying in would break its own quiet period
+    candidates = candidates[~np.isin(candidates, pop.dormant_customers)]
     _, first_seen = np.unique(candidates, return_index=True)
     distinct = candidates[np.sort(first_seen)]
     senders = distinct[distinct != mule][:wanted]

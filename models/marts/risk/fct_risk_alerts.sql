@@ -57,7 +57,7 @@
     {'code': 'mule_account',
      'when': 'is_mule_flow',
      'value': 'mule_forward_share', 'threshold': var('mule_min_forward_share'),
-     'details': as_text('mule_distinct_senders') ~ " || ' senders in one day, ' || "
+     'details': as_text('mule_distinct_senders') ~ " || ' senders within " ~ var('mule_window_hours') ~ " hours, ' || "
                 ~ as_text('cast(round(mule_forward_share * 100, 0) as integer)') ~ " || '% forwarded'"},
     {'code': 'velocity_burst',
      'when': 'velocity_count >= ' ~ var('velocity_min_count'),
