@@ -269,6 +269,28 @@ def test_scenarios_have_their_signatures(parquet_dataset):
     assert dormant[0] == 0 and dormant[1] >= 0.69
 
 
+@pytest.mark.parametrize("days, planted", [(14, False), (15, False), (16, True)])
+def test_dormant_events_only_where_the_quiet_period_fits(tmp_path, days, planted):
+    """The detector needs 14 quiet days from the start of the data: a shorter dataset plants no
+    dormant event and says why in the manifest; a long enough one plants them after day 15."""
+    cfg = GenerateConfig(customers=400, days=days, seed=3, fraud_rate=0.02)
+    manifest = generate(cfg, tmp_path / "d", quiet=True)
+    note = manifest["typologies_not_planted"]
+    if planted:
+        assert manifest["scenario_events"]["dormant_reactivation"] > 0 and note == {}
+        con = duckdb.connect()
+        first = con.execute(f"""
+            select min(cast(t.transaction_ts as date)) from read_parquet('{tmp_path}/d/fraud_labels/*.parquet') f
+            join read_parquet('{tmp_path}/d/payment_transactions/*.parquet') t using (transaction_id)
+            where f.scenario = 'dormant_reactivation'""").fetchone()[0]
+        assert (first - cfg.start_date).days >= 15
+    else:
+        assert manifest["scenario_events"]["dormant_reactivation"] == 0
+        assert manifest["labelled_transactions"]["dormant_reactivation"] == 0
+        assert "too short" in note["dormant_reactivation"] and "--days 16" in note["dormant_reactivation"]
+    assert manifest["scenario_events"]["mule_account"] > 0
+
+
 def test_fraud_rate_zero_plants_nothing(tmp_path):
     manifest = generate(GenerateConfig(customers=150, days=3, fraud_rate=0.0), tmp_path / "d", quiet=True)
     assert manifest["row_counts"]["fraud_labels"] == 0
