@@ -1,6 +1,7 @@
 {#-
     One branch of fct_risk_alerts: the rows of `relation` where `rule.when` holds, in the common
-    alert shape. `key` is 'transaction' (one alert per transaction) or 'customer_day'.
+    alert shape. `key` is 'transaction' (one alert per transaction) or 'customer_day'. A transaction
+    rule's account is the sending account unless `rule.account` names another column.
 -#}
 {% macro alert_branch(rule, relation, key) -%}
     select
@@ -8,7 +9,7 @@
         {%- if key == 'transaction' %}
         transaction_id,
         customer_id,
-        from_account_id as account_id,
+        {{ rule.get('account', 'from_account_id') }} as account_id,
         transaction_date as alert_date,
         transacted_at as alerted_at,
         {%- else %}

@@ -149,7 +149,8 @@ def _normalise(rows: list[tuple]) -> list[tuple]:
 
 
 @pytest.mark.postgres
-@pytest.mark.parametrize("model, key", [("fct_transactions", "transaction_id"), ("fct_risk_alerts", "alert_id")])
+@pytest.mark.parametrize("model, key", [("fct_transactions", "transaction_id"), ("fct_risk_alerts", "alert_id"),
+                                        ("fct_fraud_cases", "case_id")])
 def test_duckdb_and_postgres_give_the_same_rows(duckdb_warehouse, postgres_warehouse, model, key):
     sql = f"select * from marts.{model} order by {key}"
     duck = _normalise(_duck_rows(duckdb_warehouse, sql))
@@ -173,6 +174,27 @@ def test_each_typology_is_detected(duckdb_warehouse):
         assert precision >= 0.8, (typology, precision, alerted, labelled)
 
 
+def test_cases_meet_the_targets(duckdb_warehouse):
+    """Every typology: event recall >= 0.95 and case precision >= 0.8; the queue holds at most 5 cases
+    per 1,000 transactions (issue targets, default dataset)."""
+    rows = _duck_rows(duckdb_warehouse, """
+        select typology, planted_events, event_recall, cases, case_precision, cases_per_1000_transactions
+        from marts.eval_case_detection_quality order by typology""")
+    by_typology = {r[0]: r for r in rows}
+    assert set(by_typology) == {"all", "account_takeover", "structuring", "mule_account", "velocity_burst",
+                                "dormant_reactivation"}
+    for typology, planted, recall, cases, precision, _ in rows:
+        assert planted >= 10 and cases >= 10, typology
+        assert recall >= 0.95, (typology, recall)
+        assert precision >= 0.8, (typology, precision)
+    assert 0 < by_typology["all"][5] <= 5
+    # a case scores at least its typology's review score, and its transactions are its signals' ones
+    (bad,), = _duck_rows(duckdb_warehouse, """
+        select count(*) from marts.fct_fraud_cases
+        where risk_score < review_score or transaction_count = 0 or signal_count = 0""")
+    assert bad == 0
+
+
 def test_only_the_evaluation_reads_the_labels():
     readers = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "models").rglob("*.sql")
                      if "fraud_labels" in p.read_text() or "'ground_truth'" in p.read_text())
@@ -182,7 +204,8 @@ def test_only_the_evaluation_reads_the_labels():
         "models/intermediate/quality/int_fraud_labels_validated.sql",
         # counts of quarantined rows per table (no label values)
         "models/marts/quality/rpt_quarantine_summary.sql",
-        # the one model that scores detection against them
+        # the two models that score detection against them (rules, then cases)
+        "models/marts/risk/eval_case_detection_quality.sql",
         "models/marts/risk/eval_detection_quality.sql",
         "models/quarantine/quarantine_fraud_labels.sql",
         "models/staging/ground_truth/stg_ground_truth__fraud_labels.sql",

@@ -215,16 +215,21 @@ def built(tmp_path_factory):
     with duckdb.connect(str(db), read_only=True) as con:
         alerts = con.execute("select rule_code, transaction_id from marts.fct_risk_alerts "
                              "where transaction_id is not null").fetchall()
+        cases = con.execute("select c.typology, t.transaction_id from marts.fct_fraud_cases c "
+                            "join marts.fct_fraud_case_transactions t using (case_id)").fetchall()
         clean = {r[0] for r in con.execute("select transaction_id from intermediate.int_transactions_clean").fetchall()}
     assert all(tid in clean for _, (_, ids) in {**w.events, **w.look_alikes}.items() for tid in ids)
     flagged: dict[str, set[int]] = {}
     for rule, tid in alerts:
         flagged.setdefault(rule, set()).add(tid)
-    return w, flagged
+    in_cases: dict[str, set[int]] = {}
+    for typology, tid in cases:
+        in_cases.setdefault(typology, set()).add(tid)
+    return w, flagged, in_cases
 
 
 def test_every_event_is_caught_whole(built):
-    w, flagged = built
+    w, flagged, _ = built
     missed = {name: sorted(set(ids) - flagged.get(rule, set())) for name, (rule, ids) in w.events.items()}
     assert not {name: ids for name, ids in missed.items() if ids}, missed
     assert {rule for rule, _ in w.events.values()} == {"velocity_burst", "mule_account", "dormant_reactivation",
@@ -232,6 +237,16 @@ def test_every_event_is_caught_whole(built):
 
 
 def test_no_look_alike_fires(built):
-    w, flagged = built
+    w, flagged, _ = built
     fired = {name: sorted(set(ids) & flagged.get(rule, set())) for name, (rule, ids) in w.look_alikes.items()}
     assert not {name: ids for name, ids in fired.items() if ids}, fired
+
+
+def test_every_event_is_a_case_and_no_look_alike_is(built):
+    """Each event's transactions all sit in a case of its typology (at or above the review score);
+    no look-alike's transaction is in a case of that typology."""
+    w, _, in_cases = built
+    missed = {name: sorted(set(ids) - in_cases.get(rule, set())) for name, (rule, ids) in w.events.items()}
+    assert not {name: ids for name, ids in missed.items() if ids}, missed
+    raised = {name: sorted(set(ids) & in_cases.get(rule, set())) for name, (rule, ids) in w.look_alikes.items()}
+    assert not {name: ids for name, ids in raised.items() if ids}, raised

@@ -1,10 +1,44 @@
-"""Fraud queue: open alerts by severity, with drill-down to the transaction and its authentication trail."""
+"""Fraud queue: the cases to work, by risk score, then every signal (alert) with drill-down to the
+transaction and its authentication trail."""
 
 import streamlit as st
 
 from dashboard import ui
 
 st.title("Fraud queue")
+
+cases = ui.run("""
+    select case_id, typology, risk_score, recommended_action, customer_id, first_signal_at, last_signal_at,
+           signal_count, transaction_count, completed_amount_vnd, attempted_amount_vnd, contributing_rules
+    from marts.fct_fraud_cases
+    order by risk_score desc, last_signal_at desc, case_id
+""")
+volume = ui.run("select count(*) as n from marts.fct_transactions")
+c1, c2, c3 = st.columns(3)
+c1.metric("Cases to block", ui.count(int((cases["recommended_action"] == "block").sum())))
+c2.metric("Cases to review", ui.count(int((cases["recommended_action"] == "review").sum())))
+per_thousand = 1000 * len(cases) / volume["n"].iloc[0] if len(volume) and volume["n"].iloc[0] else 0
+c3.metric("Cases per 1,000 transactions", f"{per_thousand:.2f}")
+st.subheader("Cases")
+st.caption("A customer's connected signals, scored per typology with the weights in "
+           "seeds/typology_rule_weights.csv; a case enters the queue at its typology's review score.")
+if not ui.empty_notice(cases, "cases"):
+    ui.table(cases)
+    labels = {row.case_id: f"{row.risk_score} · {row.typology} · customer {row.customer_id}"
+              for row in cases.itertuples()}
+    case_id = st.selectbox("Case", list(labels), format_func=labels.get, key="queue_case")
+    case_transactions = ui.run("""
+        select t.transaction_id, t.transacted_at, t.customer_id, t.transaction_type, t.transaction_status,
+               t.amount_vnd, t.counterparty_bank_code, t.device_id, t.is_device_trusted
+        from marts.fct_fraud_case_transactions as c
+        inner join marts.fct_transactions as t on c.transaction_id = t.transaction_id
+        where c.case_id = %(case_id)s
+        order by t.transacted_at, t.transaction_id
+    """, {"case_id": case_id})
+    st.markdown("**The case's transactions**")
+    ui.table(case_transactions)
+
+st.subheader("Signals")
 f = ui.filters()
 columns = {"date": "alert_date", "segment": "customer_type", "type": "transaction_type",
            "status": "transaction_status", "class": "required_level"}

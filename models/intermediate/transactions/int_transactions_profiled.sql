@@ -209,6 +209,8 @@ mule_transactions as (
     -- each transaction of a qualifying window, with the strongest window it belongs to
     select
         members.transaction_id,
+        -- the account under suspicion (a forwarding transfer can itself pay into another such account)
+        min(members.account_id) as mule_account_id,
         max(mule_windows.distinct_senders) as mule_distinct_senders,
         max(mule_windows.forward_share) as mule_forward_share
     from (
@@ -294,6 +296,7 @@ final as (
     select
         reactivation_marks.*,
         coalesce(device_first_day.device_early_failed_attempts, 0) as device_early_failed_attempts,
+        mule_transactions.mule_account_id,
         mule_transactions.mule_distinct_senders,
         mule_transactions.mule_forward_share,
         mule_transactions.transaction_id is not null as is_mule_flow,

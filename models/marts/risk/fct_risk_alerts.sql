@@ -56,6 +56,7 @@
                 ~ " VND within " ~ var('structuring_window_hours') ~ " hours'"},
     {'code': 'mule_account',
      'when': 'is_mule_flow',
+     'account': 'mule_account_id',
      'value': 'mule_forward_share', 'threshold': var('mule_min_forward_share'),
      'details': as_text('mule_distinct_senders') ~ " || ' senders within " ~ var('mule_window_hours') ~ " hours, ' || "
                 ~ as_text('cast(round(mule_forward_share * 100, 0) as integer)') ~ " || '% forwarded'"},
