@@ -262,3 +262,34 @@ inner join relation_columns
 {% macro dq_metric_value(value, take_logs) -%}
     {%- if take_logs -%}coalesce(ln(nullif({{ value }}, 0)), 0){%- else -%}coalesce({{ value }}, 0){%- endif -%}
 {%- endmacro %}
+
+{#- The increasing / decreasing tests: each row against the row before it in sort_column order (per
+    group_by); `op` is '>' (increasing) or '<' (decreasing); a null on either side passes. -#}
+{% macro dq_order_failures(model, column_name, sort_column, strictly, row_condition, group_by, step, op) -%}
+with all_values as (
+    select
+        {{ sort_column or column_name }} as sort_column,
+        {% for g in group_by or [] %}{{ g }},
+        {% endfor %}{{ column_name }} as value_field
+    from {{ model }}
+    {{ dq_where(row_condition) }}
+),
+
+add_lag_values as (
+    select
+        *,
+        lag(value_field) over (
+            {% if group_by %}partition by {{ group_by | join(", ") }}{% endif %}
+            order by sort_column
+        ) as value_field_lag
+    from all_values
+)
+
+select * from add_lag_values
+where
+    value_field_lag is not null
+    and not (
+        (value_field {{ op if strictly else op ~ '=' }} value_field_lag)
+        {% if step %}and ({{ 'value_field - value_field_lag' if op == '>' else 'value_field_lag - value_field' }}) = {{ step }}{% endif %}
+    )
+{%- endmacro %}
