@@ -16,6 +16,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 
 from generators.config import GenerateConfig
 from generators.generate import generate
@@ -193,6 +194,43 @@ def test_cases_meet_the_targets(duckdb_warehouse):
         select count(*) from marts.fct_fraud_cases
         where risk_score < review_score or transaction_count = 0 or signal_count = 0""")
     assert bad == 0
+
+
+# ---- the rule catalogue ------------------------------------------------------------------------------
+
+def _risk_rules() -> list[dict]:
+    with (ROOT / "seeds" / "risk_rules.csv").open() as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_each_alert_reports_the_threshold_its_rule_names(duckdb_warehouse):
+    """A rule's threshold is one dbt var, named by the seed: every alert reports that var's value (or
+    none when the seed names none), so the seed, dbt_project.yml and the rule's SQL cannot drift apart."""
+    project_vars = yaml.safe_load((ROOT / "dbt_project.yml").read_text())["vars"]
+    reported = dict(_duck_rows(duckdb_warehouse, """
+        select rule_code, list_distinct(list(coalesce(cast(threshold_value as varchar), 'none')))
+        from marts.fct_risk_alerts group by rule_code"""))
+    rules = _risk_rules()
+    assert len(reported) >= 15, sorted(reported)
+    for rule in rules:
+        if rule["rule_code"] not in reported:
+            continue
+        if rule["threshold_var"]:
+            expected = Decimal(str(project_vars[rule["threshold_var"]]))
+            assert [Decimal(v) for v in reported[rule["rule_code"]]] == [expected], rule
+        else:
+            assert reported[rule["rule_code"]] == ["none"], rule
+
+
+def test_the_compliance_report_counts_each_sbv_breach_rule(duckdb_warehouse):
+    breach_rules = {r["rule_code"] for r in _risk_rules() if r["is_sbv_breach"] == "true"}
+    columns = {c for (c,) in _duck_rows(duckdb_warehouse, """
+        select column_name from information_schema.columns
+        where table_schema = 'marts' and table_name = 'rpt_sbv_daily_compliance'
+            and column_name like '%\\_count' escape '\\'""")}
+    breach_columns = {c[:-len("_count")] for c in columns} - {"transaction", "executed"} - {
+        f"class_{level}" for level in "abcd"}
+    assert breach_rules and breach_columns == breach_rules
 
 
 def test_only_the_evaluation_reads_the_labels():

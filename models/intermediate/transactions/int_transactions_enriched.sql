@@ -163,6 +163,13 @@ final as (
         and device_first_seen_at
         >= {{ dbt.dateadd('day', -1 * var('new_device_window_days'), 'transacted_at') }} as is_first_use_of_new_device,
         transaction_status = 'completed' as is_completed,
+        transaction_status in ('completed', 'pending') as is_executed,
+        transaction_type in (
+            'transfer_same_bank_diff_owner',
+            'transfer_interbank_domestic',
+            'transfer_interbank_international',
+            'ewallet_transfer'
+        ) as is_transfer_to_other,
         amount_vnd,
         transacted_at,
         transaction_date,

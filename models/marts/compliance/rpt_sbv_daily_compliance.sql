@@ -1,11 +1,9 @@
 {#-
     Daily SBV report (Circular 50/2024, Decision 2345, Circular 40/2024) per customer type:
     counts and amounts by required class, and breaches by kind. Breach counts come from
-    fct_risk_alerts so that one rule set defines every breach.
+    fct_risk_alerts so that one rule set defines every breach: one column per rule the risk_rules seed
+    marks is_sbv_breach (pytests/test_marts.py checks that the two lists agree).
 -#}
-
-{%- set breach_kinds = ['weak_authentication', 'strong_auth_required', 'daily_limit_strong_auth',
-                        'new_device_without_biometric', 'ewallet_monthly_limit'] -%}
 
 {{ config(materialized='incremental', unique_key='report_date') }}
 {%- set cutoff = incremental_cutoff('report_date') %}
@@ -84,9 +82,11 @@ final as (
             cast(by_class.class_{{ level }}_count as integer) as class_{{ level }}_count,
             cast(by_class.class_{{ level }}_amount_vnd as numeric(24, 2)) as class_{{ level }}_amount_vnd,
         {%- endfor %}
-        {%- for kind in breach_kinds %}
-            cast(coalesce(breaches.{{ kind }}_count, 0) as integer) as {{ kind }}_count,
-        {%- endfor %}
+        cast(coalesce(breaches.weak_authentication_count, 0) as integer) as weak_authentication_count,
+        cast(coalesce(breaches.strong_auth_required_count, 0) as integer) as strong_auth_required_count,
+        cast(coalesce(breaches.daily_limit_strong_auth_count, 0) as integer) as daily_limit_strong_auth_count,
+        cast(coalesce(breaches.new_device_without_biometric_count, 0) as integer) as new_device_without_biometric_count,
+        cast(coalesce(breaches.ewallet_monthly_limit_count, 0) as integer) as ewallet_monthly_limit_count,
         cast(coalesce(weak_amounts.weak_authentication_amount_vnd, 0) as numeric(24, 2))
             as weak_authentication_amount_vnd,
         cast(case
