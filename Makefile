@@ -17,6 +17,9 @@ PORT ?= 8501
 # The dashboard has no login: it listens on this machine only unless ADDRESS says otherwise.
 ADDRESS ?= 127.0.0.1
 SIM_DAYS ?= 3
+# pytest processes for make test (pytest-xdist; a module's tests stay in one process, so its
+# shared warehouse is built once): one per core of the 2-core machines it is sized for
+TEST_WORKERS ?= 2
 
 .PHONY: run install generate load build docs dashboard simulate test lint bench bench-quick bench-generator clean help
 
@@ -72,7 +75,7 @@ dashboard: install
 test: install
 	@bash scripts/ensure_postgres.sh
 	@bash scripts/ensure_chromium.sh
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 lint: install
 	TIMO_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint models analyses tests

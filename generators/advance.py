@@ -32,12 +32,11 @@ import numpy as np
 import pyarrow as pa
 from tqdm import tqdm
 
-from .activity import DeviceSwitch, day_start_seconds, fill_descriptions, normal_activity
-from .auth import auth_log_table, simulate_attempts
-from .batch import SCENARIOS, concat, take
+from .activity import DeviceSwitch, day_start_seconds
+from .batch import SCENARIOS
 from .config import ConfigError, GenerateConfig, check_day_range
 from .dataset import MANIFEST, PENDING, clean_stale_temp, parse_manifest
-from .generate import _channels, _labels_table, _mark_first_use, _statuses, _transactions_table
+from .day import simulate_day
 from .population import SECONDS_PER_DAY, build_population, make_pools, new_devices_table
 from .reference import load_reference
 from .scenarios import (
@@ -48,7 +47,6 @@ from .scenarios import (
     _eligible,
     dormant_too_short,
     plan_scenarios,
-    scenario_batch,
 )
 from .schema import TABLES
 from .writers import read_table, write_table
@@ -288,8 +286,6 @@ def _advance(data_dir: Path, days: int, quiet: bool, on_day, staged: list[tuple[
         raise ConfigError(f"{data_dir}: a state table cannot be read as {cfg.fmt}: "
                           f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     registry = DeviceRegistry(manifest["next_ids"]["device_id"])
-    method_ids = ref.auth_method_ids
-    method_codes = {v: k for k, v in method_ids.items()}
     next_txn, next_log = manifest["next_ids"]["transaction_id"], manifest["next_ids"]["log_id"]
     pending_path = data_dir / PENDING / f"authentication_logs.{cfg.fmt}"
     held = (read_table(pending_path, cfg.fmt, TABLES["authentication_logs"].arrow_schema)
@@ -308,18 +304,10 @@ def _advance(data_dir: Path, days: int, quiet: bool, on_day, staged: list[tuple[
         plan, next_event_id = _plan_day(cfg.rng(11, index), cfg, pop, next_event_id, reactivated, index)
         scenario_counts.update(plan.counts)
         switch = DeviceSwitch(pop.n_customers)
-        batch = concat([normal_activity(rng, pop, current, start, switch),
-                        scenario_batch(rng, plan, 0, start, pop, registry)])
-        fill_descriptions(rng, batch)
-        n = len(batch["ts"])
-        batch = take(batch, np.lexsort((batch["customer"], batch["ts"])))
-        _mark_first_use(batch, switch)
-        txn_ids = np.arange(next_txn, next_txn + n, dtype=np.int64)
-        attempts = simulate_attempts(rng, batch, pop.customer_type[batch["customer"]], method_ids, method_codes)
-        status = _statuses(rng, batch, attempts, pop)
-        txns = _transactions_table(batch, txn_ids, status, _channels(batch, pop))
-        logs = auth_log_table(attempts, txn_ids, batch["ts"], next_log, rng)
-        labels = _labels_table(batch, txn_ids)
+        tables = simulate_day(rng, pop, plan, 0, current, start, switch, registry, next_txn, next_log,
+                              ref.auth_method_ids)
+        txns, logs, labels = tables.transactions, tables.authentication_logs, tables.fraud_labels
+        n = tables.transaction_count
         late_mask = cfg.rng(12, index).random(logs.num_rows) < LATE_LOG_SHARE
         on_time, late = logs.filter(pa.array(~late_mask)), logs.filter(pa.array(late_mask))
 
