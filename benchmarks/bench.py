@@ -8,11 +8,6 @@ own. Figures are printed as a table and written to a JSON file (temporary name, 
 from __future__ import annotations
 
 import json
-import os
-import platform
-import subprocess
-import sys
-import time
 import uuid
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,49 +15,7 @@ from pathlib import Path
 from generators.dataset import remove_dataset
 from pipeline.settings import PostgresSettings
 
-DAYS = 30
-# Measured on the default settings: about 1.75 transactions per customer per day.
-TRANSACTIONS_PER_CUSTOMER_DAY = 1.733
-
-
-def customers_for(transactions: int, days: int = DAYS) -> int:
-    return max(50, round(transactions / (days * TRANSACTIONS_PER_CUSTOMER_DAY)))
-
-
-def _run(argv: list[str], env: dict | None = None) -> dict:
-    """Run a command; return wall seconds and the child's peak RSS in MiB. Output goes to temporary
-    files, not pipes: a chatty child (dbt) would fill a pipe that nobody reads until it exits."""
-    import tempfile
-
-    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
-        started = time.perf_counter()
-        proc = subprocess.Popen(argv, env={**os.environ, **(env or {})}, stdout=out, stderr=err, text=True)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - started
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read(), err.read()
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(argv)} failed ({proc.returncode}): {(stdout + stderr).strip()[-1500:]}")
-    return {"seconds": round(wall, 2), "peak_rss_mib": round(usage.ru_maxrss / 1024, 1), "stdout": stdout.strip()}
-
-
-def machine_info() -> dict:
-    return {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform(),
-            "memory_gib": round(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30, 1)}
-
-
-def _bankgen() -> str:
-    return str(Path(sys.executable).parent / "bankgen")
-
-
-def _dataset_rows(data: Path) -> dict[str, int]:
-    return json.loads((data / "_manifest.json").read_text())["row_counts"]
-
-
-def _folder_mib(folder: Path) -> float:
-    return round(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20, 1)
+from .measure import DAYS, bankgen_path, customers_for, dataset_rows, drop_database, folder_mib, machine_info, run_step
 
 
 def run_bench(sizes: list[int], out: Path, work: Path, targets: list[str]) -> dict:
@@ -78,11 +31,11 @@ def run_bench(sizes: list[int], out: Path, work: Path, targets: list[str]) -> di
         customers = customers_for(size)
         data = work / f"tx-{size}"
         print(f"[bench] {size:,} transactions: generating ({customers:,} customers x {DAYS} days)", flush=True)
-        gen = _run([_bankgen(), "generate", "--customers", str(customers), "--days", str(DAYS), "--format",
+        gen = run_step([bankgen_path(), "generate", "--customers", str(customers), "--days", str(DAYS), "--format",
                     "parquet", "--out", str(data), "--quiet"])
-        rows = _dataset_rows(data)
+        rows = dataset_rows(data)
         run = {"requested_transactions": size, "customers": customers, "rows": rows,
-               "dataset_mib": _folder_mib(data),
+               "dataset_mib": folder_mib(data),
                "generate": {k: gen[k] for k in ("seconds", "peak_rss_mib")}}
         run["generate"]["transactions_per_second"] = round(rows["payment_transactions"] / gen["seconds"])
         total_rows = sum(rows.values())
@@ -90,8 +43,8 @@ def run_bench(sizes: list[int], out: Path, work: Path, targets: list[str]) -> di
             db = work / f"bench-{size}.duckdb"
             db.unlink(missing_ok=True)
             print("[bench]   loading into DuckDB", flush=True)
-            load = _run([_bankgen(), "load", "--target", "duckdb", "--data", str(data), "--duckdb-path", str(db),
-                         "--quiet"])
+            load = run_step([bankgen_path(), "load", "--target", "duckdb", "--data", str(data),
+                             "--duckdb-path", str(db), "--quiet"])
             run["load_duckdb"] = {"seconds": load["seconds"], "peak_rss_mib": load["peak_rss_mib"],
                                   "rows_per_second": round(total_rows / load["seconds"])}
             db.unlink(missing_ok=True)
@@ -100,11 +53,12 @@ def run_bench(sizes: list[int], out: Path, work: Path, targets: list[str]) -> di
             print(f"[bench]   loading into PostgreSQL ({settings.dbname}, dropped afterwards)", flush=True)
             try:
                 env = settings.env()
-                load = _run([_bankgen(), "load", "--target", "postgres", "--data", str(data), "--quiet"], env=env)
+                load = run_step([bankgen_path(), "load", "--target", "postgres", "--data", str(data), "--quiet"],
+                                env=env)
                 run["load_postgres"] = {"seconds": load["seconds"], "peak_rss_mib": load["peak_rss_mib"],
                                         "rows_per_second": round(total_rows / load["seconds"])}
             finally:
-                _drop_database(settings)
+                drop_database(settings)
         remove_dataset(data)
         report["runs"].append(run)
         _print_run(run)
@@ -114,15 +68,6 @@ def run_bench(sizes: list[int], out: Path, work: Path, targets: list[str]) -> di
     tmp.rename(out)
     print(f"[bench] figures written to {out}")
     return report
-
-
-def _drop_database(settings: PostgresSettings) -> None:
-    conn = settings.connect(dbname="postgres")
-    conn.autocommit = True
-    with conn.cursor() as cur:
-        cur.execute("select pg_terminate_backend(pid) from pg_stat_activity where datname = %s", (settings.dbname,))
-        cur.execute(f'drop database if exists "{settings.dbname}"')
-    conn.close()
 
 
 def _print_run(run: dict) -> None:

@@ -25,7 +25,7 @@ from pathlib import Path
 from generators.dataset import remove_dataset
 from pipeline.settings import PROJECT_ROOT, PostgresSettings, dbt_command
 
-from .bench import _bankgen, _dataset_rows, _drop_database, _folder_mib, _run, customers_for, machine_info
+from .measure import bankgen_path, customers_for, dataset_rows, drop_database, folder_mib, machine_info, run_step
 from .triggers import agreement, run_triggers
 
 TARGETS = {"duckdb_10m_total_seconds": 300, "duckdb_10m_peak_rss_mib": 4096, "postgres_1m_total_seconds": 300,
@@ -55,10 +55,11 @@ class Engine:
 
     def load(self, data: Path) -> dict:
         extra = ["--duckdb-path", str(self.path)] if self.kind == "duckdb" else []
-        return _run([_bankgen(), "load", "--target", self.kind, "--data", str(data), "--quiet", *extra], env=self.env)
+        return run_step([bankgen_path(), "load", "--target", self.kind, "--data", str(data), "--quiet", *extra],
+                        env=self.env)
 
     def dbt(self, *args: str) -> dict:
-        return _run([*dbt_command(*args, target=self.kind, target_path=self.target_path),
+        return run_step([*dbt_command(*args, target=self.kind, target_path=self.target_path),
                      "--project-dir", str(PROJECT_ROOT)], env=self.env)
 
     def close(self) -> None:
@@ -66,7 +67,7 @@ class Engine:
             self.path.unlink(missing_ok=True)
             shutil.rmtree(self.path.parent / f"{self.path.name}.tmp", ignore_errors=True)
         else:
-            _drop_database(self.settings)
+            drop_database(self.settings)
 
 
 def _step(result: dict, rows: int | None = None, unit: str = "rows") -> dict:
@@ -80,20 +81,20 @@ def _generate(work: Path, transactions: int, days: int = 30, start: date | None 
     customers = customers_for(transactions, days)
     data = work / f"data-{transactions}-{days}d"
     remove_dataset(data)
-    args = [_bankgen(), "generate", "--customers", str(customers), "--days", str(days), "--format", "parquet",
+    args = [bankgen_path(), "generate", "--customers", str(customers), "--days", str(days), "--format", "parquet",
             "--out", str(data), "--quiet"]
     if start:
         args += ["--start-date", start.isoformat()]
     _say(f"generating {transactions:,} transactions ({customers:,} customers x {days} days)")
-    return data, {"customers": customers, "result": _run(args)}
+    return data, {"customers": customers, "result": run_step(args)}
 
 
 def scale_run(work: Path, transactions: int, engines: list[str]) -> dict:
     data, gen = _generate(work, transactions)
-    rows = _dataset_rows(data)
+    rows = dataset_rows(data)
     n = rows["payment_transactions"]
     run = {"requested_transactions": transactions, "transactions": n, "customers": gen["customers"],
-           "dataset_mib": _folder_mib(data), "generate": _step(gen["result"], n, "transactions")}
+           "dataset_mib": folder_mib(data), "generate": _step(gen["result"], n, "transactions")}
     for kind in engines:
         engine = Engine(kind, work, f"scale{transactions}")
         try:
@@ -136,7 +137,7 @@ def incremental_run(work: Path, transactions: int, engines: list[str], days: int
     start = date.today() - timedelta(days=days + steps + 2)
     base, gen = _generate(work, transactions, days, start)
     out = {"days_of_history": days, "incremental_days": steps, "customers": gen["customers"],
-           "transactions": _dataset_rows(base)["payment_transactions"]}
+           "transactions": dataset_rows(base)["payment_transactions"]}
     for kind in engines:
         data = work / f"incremental-{kind}"
         remove_dataset(data)
@@ -149,7 +150,7 @@ def incremental_run(work: Path, transactions: int, engines: list[str], days: int
             first = engine.dbt("build", *NO_TESTS)
             daily = []
             for day in range(1, steps + 1):
-                advance = _run([_bankgen(), "advance", "--data", str(data), "--days", "1", "--quiet"])
+                advance = run_step([bankgen_path(), "advance", "--data", str(data), "--days", "1", "--quiet"])
                 load = engine.load(data)
                 build = engine.dbt("build", *NO_TESTS)
                 daily.append({"advance": _step(advance), "load": _step(load), "incremental_build": _step(build),
@@ -205,7 +206,7 @@ def tuning_run(work: Path, transactions: int) -> dict:
     try:
         engine.load(data)
         engine.dbt("parse")
-        out = {"transactions": _dataset_rows(data)["payment_transactions"]}
+        out = {"transactions": dataset_rows(data)["payment_transactions"]}
         for label, extra in (("before", ["--vars", "{pg_tuning: false}"]), ("after", [])):
             _say(f"  postgres {label} tuning: dbt build --full-refresh without tests")
             result = engine.dbt("build", "--full-refresh", *NO_TESTS, *extra)
