@@ -21,7 +21,7 @@ SIM_DAYS ?= 3
 # shared warehouse is built once): one per core of the 2-core machines it is sized for
 TEST_WORKERS ?= 2
 
-.PHONY: run install generate load build docs dashboard simulate test lint bench bench-quick bench-generator clean help
+.PHONY: run install generate load build docs dashboard orchestrate simulate test lint bench bench-quick bench-generator clean help
 
 help:
 	@echo "make run     - venv, generate $(CUSTOMERS) customers x $(DAYS) days, load into DuckDB, dbt build, docs"
@@ -31,12 +31,13 @@ help:
 	@echo "make simulate - after make run: SIM_DAYS more days, each advanced, loaded and built incrementally"
 	@echo "make dashboard - the Streamlit dashboard on http://$(ADDRESS):$(PORT), this machine only (TARGET=postgres: as the dashboard role)"
 	@echo "make lint    - sqlfluff, ruff and dbt-score (the project's conventions on the dbt manifest)"
+	@echo "make orchestrate - the Dagster UI on http://127.0.0.1:3000: schedules, sensor, daily partitions, backfills"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 or python3 on PATH)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,orchestration]"
 	@touch $(STAMP)
 
 install: $(STAMP) profiles.yml
@@ -71,6 +72,13 @@ simulate: install
 dashboard: install
 	TIMO_TARGET=$(TARGET) $(BIN)/streamlit run dashboard/app.py --server.headless true --server.port $(PORT) \
 		--server.address $(ADDRESS) --browser.gatherUsageStats false --client.toolbarMode viewer
+
+# The Dagster UI and daemon on http://127.0.0.1:3000: the case study's schedules and the raw-arrival
+# sensor over this project's assets (orchestration/definitions.py). History is kept in .dagster/.
+orchestrate: install
+	@mkdir -p .dagster
+	@cp orchestration/dagster.yaml .dagster/dagster.yaml
+	DAGSTER_HOME=$(CURDIR)/.dagster TIMO_TARGET=$(TARGET) TIMO_DATA_DIR=$(DATA) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 test: install
 	@bash scripts/ensure_postgres.sh

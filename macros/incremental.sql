@@ -16,6 +16,11 @@
     removed), the cutoff moves back to that day minus the lookback, so it and every later day are
     rebuilt (macros/load_state.sql compares raw._load_files with what the last build used).
 
+    A chosen day: `--vars '{rebuild_from_day: 2026-10-05}'` moves the cutoff back to that day (never
+    forward), so it and every later day are rebuilt. The orchestration's daily partitions use it: a
+    backfill of a day range from the Dagster UI is one run from the range's first day
+    (orchestration/definitions.py).
+
     Outside an incremental run (first build, --full-refresh, unit tests) the cutoff is 1900-01-01:
     everything.
 -#}
@@ -37,6 +42,10 @@
                 {%- if restated < cutoff -%}
                     {%- set cutoff = restated -%}
                 {%- endif -%}
+            {%- endif -%}
+            {%- set chosen = var('rebuild_from_day', none) -%}
+            {%- if chosen is not none and as_date(chosen | string) < cutoff -%}
+                {%- set cutoff = as_date(chosen | string) -%}
             {%- endif -%}
             cast('{{ cutoff.isoformat()[:10] }}' as date)
         {%- endif -%}

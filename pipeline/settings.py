@@ -23,10 +23,29 @@ from generators.config import ConfigError
 from generators.reference import PROJECT_ROOT
 
 DEFAULT_DUCKDB = "warehouse/timo_bank.duckdb"
+DEFAULT_DATA = "data/raw"
 
 
 class SettingsError(ConfigError):
     """A setting that cannot be used: reported as one line with exit status 2."""
+
+
+def data_dir(env: Mapping[str, str] | None = None) -> Path:
+    """$TIMO_DATA_DIR, or the dataset folder `make run` writes (data/raw); relative paths are taken
+    from the project. The orchestration lands files here and loads them from here."""
+    env = os.environ if env is None else env
+    path = Path(env.get("TIMO_DATA_DIR") or DEFAULT_DATA)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def target_name(env: Mapping[str, str] | None = None) -> str:
+    """$TIMO_TARGET (duckdb or postgres; default duckdb): the warehouse the dashboard and the
+    orchestration use."""
+    env = os.environ if env is None else env
+    target = (env.get("TIMO_TARGET") or "duckdb").strip().lower()
+    if target not in ("duckdb", "postgres"):
+        raise SettingsError(f"TIMO_TARGET must be 'duckdb' or 'postgres', not {target!r}")
+    return target
 
 
 def duckdb_path(env: Mapping[str, str] | None = None) -> Path:

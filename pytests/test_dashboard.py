@@ -23,6 +23,9 @@ from streamlit.testing.v1 import AppTest
 
 from dashboard.warehouse import WarehouseConfig, WarehouseError, query
 
+from .browser import browser as _browser
+from .browser import free_port as _free_port
+from .browser import wait_for as _wait_for
 from .conftest import BIN, ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -257,12 +260,6 @@ def test_the_exposure_declares_every_mart_the_dashboard_reads():
 
 # ------------------------------------------------------------------------------------------- browser
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 PAYLOAD = "[Click](https://evil.example) ![x](https://evil.example/p.png) :red[alarm] $x^2$"
 
 
@@ -375,33 +372,6 @@ print(views, busy)
         out, _ = reader.communicate(timeout=60)
     views, busy = map(int, out.split())
     assert views > 5, (views, busy)  # the dashboard kept reading beside the builds
-
-
-def _browser():
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    chromium = os.environ.get("TIMO_CHROMIUM", "/usr/bin/chromium")
-    driver = os.environ.get("TIMO_CHROMEDRIVER", "/usr/bin/chromedriver")
-    if not (Path(chromium).exists() and Path(driver).exists()):
-        pytest.fail(f"Chromium and ChromeDriver are required ({chromium}, {driver}): "
-                    "run scripts/ensure_chromium.sh or install Debian's chromium and chromium-driver")
-    options = webdriver.ChromeOptions()
-    options.binary_location = chromium
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-dev-shm-usage", "--window-size=1600,1200"):
-        options.add_argument(flag)
-    return webdriver.Chrome(service=Service(executable_path=driver), options=options)
-
-
-def _wait_for(browser, predicate, what: str, timeout: float = 60):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    pytest.fail(f"the page never showed {what}; it shows: {browser.find_element('tag name', 'body').text[:2000]}")
 
 
 def test_pages_render_with_data_in_headless_chromium(running_app, on_duckdb):

@@ -1,0 +1,1 @@
+"""Dagster code location (orchestration/definitions.py): `make orchestrate` starts the UI."""

@@ -1,0 +1,248 @@
+"""The Dagster code location (orchestration/definitions.py), in process and in the UI.
+
+- Three daily partitions materialized one after the other (the first builds the warehouse, the next
+  two each land a new day, load it and build it incrementally) pass every asset check, and the marts
+  then equal a full refresh of the same dataset. A partition earlier than the last day built rebuilds
+  from that day (the UI's backfill of a day range): a damaged day is repaired.
+- The sensor asks for a run exactly when the dataset folder holds files the warehouse has not loaded.
+- The schedules carry the case study's cadences.
+- `dagster dev` from the project folder, with no flags, shows the asset graph and the schedules in
+  headless Chromium (screenshots in target/test-artifacts).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import shutil
+import subprocess
+import time
+import urllib.request
+from collections import Counter
+from datetime import date, timedelta
+from decimal import Decimal
+
+import duckdb
+import pytest
+
+from generators.advance import last_day
+from generators.config import GenerateConfig
+from generators.generate import generate
+from pipeline.loader import load_duckdb
+
+from .browser import browser, free_port, wait_for
+from .conftest import BIN, ROOT, SMALL, run_dbt
+
+ARTEFACTS = ROOT / "target" / "test-artifacts"
+DAYS = 15
+
+
+@pytest.fixture(scope="module")
+def location(tmp_path_factory):
+    """The code location over a fresh 15-day dataset and its own DuckDB file (environment as the
+    `make orchestrate` user would set it)."""
+    work = tmp_path_factory.mktemp("orchestration")
+    data = work / "data"
+    generate(GenerateConfig(fmt="parquet", **{**SMALL, "days": DAYS}), data, quiet=True)
+    env = {"TIMO_DATA_DIR": str(data), "TIMO_DUCKDB_PATH": str(work / "warehouse.duckdb"), "TIMO_TARGET": "duckdb",
+           "DBT_TARGET_PATH": str(work / "dbt-target")}
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        module = importlib.import_module("orchestration.definitions")
+        module = importlib.reload(module)  # partitions start at this dataset's first day
+        yield module, data, work
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def _materialize(module, partition: str, assets=None):
+    from dagster import materialize
+
+    result = materialize(assets or [module.raw_landing, module.raw_tables, module.warehouse],
+                         partition_key=partition, resources=module.defs.resources, raise_on_error=False)
+    assert result.success, [str(e.event_specific_data) for e in result.all_events if e.is_failure][:3]
+    return result
+
+
+def _errors(result) -> list:
+    """Checks that failed with ERROR severity (the `monitoring` tests may warn: tag monitoring)."""
+    from dagster import AssetCheckSeverity
+
+    return [(e.asset_key.to_user_string(), e.check_name) for e in result.get_asset_check_evaluations()
+            if not e.passed and e.severity == AssetCheckSeverity.ERROR]
+
+
+def _normalise(value):
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, Decimal):
+        return value.normalize()
+    return value
+
+
+def _marts(db) -> dict[str, Counter]:
+    skip = {"rpt_data_quality"}  # counts test results over time: it differs by construction
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = [t for (t,) in con.execute("select table_name from information_schema.tables "
+                                            "where table_schema = 'marts' order by 1").fetchall() if t not in skip]
+        out = {}
+        for table in tables:
+            columns = [c for (c,) in con.execute(
+                "select column_name from information_schema.columns where table_schema = 'marts' "
+                "and table_name = ? order by ordinal_position", [table]).fetchall() if c != "cccd_token"]
+            rows = con.execute(f'select {", ".join(columns)} from marts."{table}"').fetchall()
+            out[table] = Counter(tuple(_normalise(v) for v in row) for row in rows)
+    return out
+
+
+@pytest.fixture(scope="module")
+def materialized(location):
+    module, data, work = location
+    first_built = last_day(data)
+    results = [_materialize(module, first_built.isoformat())]
+    for offset in (1, 2):
+        results.append(_materialize(module, (first_built + timedelta(days=offset)).isoformat()))
+    return module, data, work, first_built, results
+
+
+def test_partitions_land_load_build_and_pass_their_checks(materialized):
+    module, data, work, first_built, results = materialized
+    assert last_day(data) == first_built + timedelta(days=2)  # two days landed
+    for result in results:
+        evaluations = result.get_asset_check_evaluations()
+        assert len(evaluations) > 300  # the dbt tests, one check each
+        assert _errors(result) == []
+        materialized_keys = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+        assert {"raw_landing", "core_banking/payment_transactions", "marts/fct_risk_alerts",
+                "intermediate/int_transactions_profiled", "snapshots/snap_accounts"} <= materialized_keys, \
+            sorted(materialized_keys)[:20]
+    with duckdb.connect(os.environ["TIMO_DUCKDB_PATH"], read_only=True) as con:
+        (built_to,), = con.execute("select max(transaction_date) from marts.fct_transactions").fetchall()
+    assert built_to == last_day(data)
+
+
+def test_partition_runs_equal_a_full_refresh(materialized, tmp_path):
+    """A full refresh of a copy of the warehouse (the snapshots keep the status history the daily runs
+    recorded, as in test_incremental.py) gives the same marts as the partition runs."""
+    db = tmp_path / "full.duckdb"
+    shutil.copy(os.environ["TIMO_DUCKDB_PATH"], db)
+    done = run_dbt("build", "--full-refresh", "--target", "duckdb", "--target-path", str(tmp_path / "target"),
+                   env={"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")})
+    assert done.returncode == 0, done.stdout[-3000:]
+    incremental, full = _marts(os.environ["TIMO_DUCKDB_PATH"]), _marts(db)
+    assert set(incremental) == set(full) and len(full) > 15
+    differing = [t for t in full if incremental[t] != full[t]]
+    assert not differing, differing
+
+
+def test_an_earlier_partition_rebuilds_from_its_day(materialized):
+    """Backfilling an old day (one partition, or a range: one run from its first day) rebuilds that day
+    and the later ones; a damaged day comes back as it was."""
+    module, data, *_ = materialized
+    day = date.fromisoformat(module.DAILY.get_first_partition_key()) + timedelta(days=5)
+    query = f"select count(*), sum(amount_vnd) from marts.fct_transactions where transaction_date = '{day}'"
+    path = os.environ["TIMO_DUCKDB_PATH"]
+    with duckdb.connect(path) as con:
+        before = con.execute(query).fetchall()
+        con.execute(f"delete from marts.fct_transactions where transaction_date = '{day}'")
+        assert con.execute(query).fetchall() != before
+    result = _materialize(module, day.isoformat(), assets=[module.warehouse])
+    assert _errors(result) == []
+    with duckdb.connect(path, read_only=True) as con:
+        assert con.execute(query).fetchall() == before
+
+
+def test_the_sensor_asks_for_a_run_only_when_files_wait(location):
+    from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
+
+    module, data, work = location
+    instance = DagsterInstance.ephemeral()
+
+    def tick(cursor=None):
+        context = build_sensor_context(instance=instance, cursor=cursor, definitions=module.defs)
+        return module.raw_arrival_sensor(context), context.cursor
+
+    load_duckdb(data, None, quiet=True)
+    outcome, _ = tick()
+    assert isinstance(outcome, SkipReason) and "every file" in outcome.skip_message
+    from generators.advance import advance
+
+    advance(data, 1, quiet=True)  # a new day lands and is not loaded
+    outcome, cursor = tick()
+    assert isinstance(outcome, RunRequest) and outcome.partition_key == last_day(data).isoformat()
+    again, _ = tick(cursor)
+    assert isinstance(again, SkipReason)  # the same files ask for one run only
+    load_duckdb(data, None, quiet=True)
+    outcome, _ = tick(cursor)
+    assert isinstance(outcome, SkipReason) and "every file" in outcome.skip_message
+
+
+def test_schedules_carry_the_case_study_cadences(location):
+    module, *_ = location
+    crons = {s.name: s.cron_schedule for s in module.defs.schedules}
+    assert crons == {"every_3_hours_land_transactions": "0 */3 * * *",
+                     "every_6_hours_refresh_entities": "0 */6 * * *",
+                     "every_12_hours_quality_and_risk": "0 */12 * * *"}
+    jobs = {s.name: s.job_name for s in module.defs.schedules}
+    assert jobs["every_3_hours_land_transactions"] == "land_transactions"
+    sensor = module.defs.sensors[0]
+    assert sensor.name == "raw_arrival_sensor" and sensor.job_name == "load_and_build"
+
+
+def test_dagster_dev_shows_the_asset_graph_and_the_schedules(location, tmp_path):
+    """`dagster dev` from the project folder with no target flags (pyproject's [tool.dagster]), as
+    `make orchestrate` starts it."""
+    from selenium.webdriver.common.by import By
+
+    port = free_port()
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    log = ARTEFACTS / "dagster-dev.log"
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")  # as make orchestrate does
+    with log.open("w") as out:
+        server = subprocess.Popen([str(BIN / "dagster"), "dev", "-h", "127.0.0.1", "-p", str(port)], cwd=ROOT,
+                                  stdout=out, stderr=subprocess.STDOUT,
+                                  env={**os.environ, "DAGSTER_HOME": str(home)}, start_new_session=True)
+    url = f"http://127.0.0.1:{port}"
+    driver = None
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/server_info", timeout=2) as response:
+                    if response.status == 200:
+                        break
+            except OSError:
+                pass
+            assert time.monotonic() < deadline and server.poll() is None, log.read_text()[-3000:]
+            time.sleep(1)
+        driver = browser()
+        driver.get(f"{url}/asset-groups")
+        groups = ("Global asset lineage", "raw", "seeds", "snapshots", "staging", "intermediate", "quarantine",
+                  "marts")
+        wait_for(driver, lambda: all(g in driver.find_element(By.TAG_NAME, "body").text.split("\n") for g in groups),
+                 "the asset graph with one group per layer", timeout=120)
+        for button in driver.find_elements(By.XPATH, "//button[normalize-space()='Skip']"):
+            button.click()  # the UI's newsletter prompt, in front of the graph
+        time.sleep(2)
+        driver.save_screenshot(str(ARTEFACTS / "dagster-assets.png"))
+        driver.get(f"{url}/automation")
+        names = ("every_3_hours_land_transactions", "every_6_hours_refresh_entities",
+                 "every_12_hours_quality_and_risk", "raw_arrival_sensor")
+        wait_for(driver, lambda: all(n in driver.find_element(By.TAG_NAME, "body").text for n in names),
+                 "the schedules and the sensor", timeout=120)
+        driver.save_screenshot(str(ARTEFACTS / "dagster-automation.png"))
+    finally:
+        if driver is not None:
+            driver.quit()
+        os.killpg(server.pid, 15)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, 9)
