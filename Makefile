@@ -87,7 +87,7 @@ test: install
 
 lint: install
 	TIMO_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint models analyses tests
-	$(BIN)/ruff check generators pipeline benchmarks dashboard pytests dbt_score_rules scripts
+	$(BIN)/ruff check generators pipeline benchmarks dashboard orchestration pytests dbt_score_rules scripts
 	$(DBT) parse $(DBT_FLAGS) --target-path target/lint --quiet
 	$(BIN)/dbt-score lint --manifest target/lint/manifest.json
 

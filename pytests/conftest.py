@@ -30,9 +30,9 @@ PG_PASSWORD_CANARY = f"canary-{uuid.uuid4().hex}"
 # `pytest -m "not slow"` is the quick loop (generator, loader, command-line safety; about a minute).
 SLOW_FIXTURES = {"built_duckdb", "built_postgres", "on_duckdb", "running_app", "duckdb_warehouse",
                  "postgres_warehouse", "duck", "datasets", "base_dataset"}
-SLOW_MODULES = {"test_consistency_rules", "test_typologies", "test_dbt_build", "test_generic_tests", "test_orchestration",
-                "test_incremental", "test_load_state", "test_marts", "test_quality", "test_secrets", "test_triggers",
-                "test_access"}
+SLOW_MODULES = {"test_consistency_rules", "test_typologies", "test_dbt_build", "test_generic_tests",
+                "test_orchestration", "test_incremental", "test_load_state", "test_marts", "test_quality",
+                "test_secrets", "test_triggers", "test_access"}
 
 
 def pytest_collection_modifyitems(items):
