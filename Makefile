@@ -21,11 +21,12 @@ SIM_DAYS ?= 3
 # shared warehouse is built once): one per core of the 2-core machines it is sized for
 TEST_WORKERS ?= 2
 
-.PHONY: run install generate load build docs dashboard orchestrate simulate test lint bench bench-quick bench-generator clean help
+.PHONY: run install generate load build docs dashboard orchestrate simulate test lint bench bench-quick bench-generator bench-stream clean help
 
 help:
 	@echo "make run     - venv, generate $(CUSTOMERS) customers x $(DAYS) days, load into DuckDB, dbt build, docs"
 	@echo "make test    - venv, then pytest (generator, loader and dbt on DuckDB and PostgreSQL, sqlfluff, ruff)"
+	@echo "make bench-stream - stream latency: 50 transactions/s for 10 min, alert latency p50/p95, cost per micro-batch"
 	@echo "make bench   - the benchmark suite: 100k/1M/10M end to end, incremental, triggers (bench/results/bench.{json,md})"
 	@echo "make docs    - dbt docs generate --static (one HTML file: target/static_index.html)"
 	@echo "make simulate - after make run: SIM_DAYS more days, each advanced, loaded and built incrementally"
@@ -94,6 +95,13 @@ lint: install
 bench: install
 	@bash scripts/ensure_postgres.sh
 	$(BIN)/bankgen bench --suite --out bench/results/bench.json
+
+# Streaming latency: 50 transactions/s for 10 minutes, a batch every 10 s, each micro-batch loaded and
+# built as the orchestration's sensor does; DuckDB, then PostgreSQL (bench/results/stream-<target>.{json,md})
+bench-stream: install
+	@bash scripts/ensure_postgres.sh
+	$(BIN)/python -m benchmarks.stream --target duckdb --rate 50 --interval 10 --duration 600
+	$(BIN)/python -m benchmarks.stream --target postgres --rate 50 --interval 10 --duration 600
 
 bench-quick: install
 	@bash scripts/ensure_postgres.sh

@@ -49,6 +49,7 @@ from .scenarios import (
     plan_scenarios,
 )
 from .schema import TABLES
+from .stream import stream_files
 from .writers import read_table, write_table
 
 MAX_DAYS = 3_660
@@ -266,6 +267,11 @@ def _advance(data_dir: Path, days: int, quiet: bool, on_day, staged: list[tuple[
     first_day = cfg.start_date + timedelta(days=cfg.days + state_info["days"])
     last_day = first_day + timedelta(days=days - 1)
     check_day_range(first_day, last_day, f"advancing {days} day(s) from {first_day}")
+    for offset in range(days):
+        day = first_day + timedelta(days=offset)
+        if stream_files(data_dir, day):
+            raise ConfigError(f"{day} already holds streamed batches (bankgen stream): advance writes whole days only "
+                              "after the last day that streams wrote")
     for name in ("customers", "bank_accounts", "devices"):
         if not (data_dir / f"{name}.{cfg.fmt}").is_file():
             raise ConfigError(f"{data_dir / f'{name}.{cfg.fmt}'}: missing state table; the dataset is incomplete")

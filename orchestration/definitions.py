@@ -28,7 +28,7 @@ import fcntl
 import json
 import subprocess
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -57,8 +57,9 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, build_
 
 from generators.advance import advance, last_day
 from generators.config import DEFAULT_START, GenerateConfig
-from generators.dataset import MANIFEST
+from generators.dataset import MANIFEST, file_day
 from generators.generate import generate
+from generators.stream import stream_files
 from pipeline.landing import WarehouseUnavailable, dataset_fingerprint, unloaded_files
 from pipeline.loader import load_duckdb, load_postgres
 from pipeline.settings import (
@@ -116,7 +117,8 @@ def first_day(folder: Path | None = None) -> date:
 MANIFEST_PATH = prepared_manifest()
 DBT_PROJECT = DbtProject(project_dir=PROJECT_ROOT, target_path=TARGET_PATH, profiles_dir=profiles_dir(),
                          target=target_name())
-DAILY = DailyPartitionsDefinition(start_date=first_day().isoformat())
+# to today: streams (bankgen stream) write today's batches, and the sensor builds them as they land
+DAILY = DailyPartitionsDefinition(start_date=first_day().isoformat(), end_offset=1)
 RAW_SOURCES = sorted((props["source_name"], props["name"]) for props in
                      json.loads(MANIFEST_PATH.read_text())["sources"].values() if props["schema"] == "raw")
 
@@ -203,9 +205,11 @@ def _last_day_key() -> str | None:
 def every_3_hours_land_transactions(context: ScheduleEvaluationContext):
     """The day after the dataset's last day (the raw_arrival_sensor then loads and builds it)."""
     last = _last_day_key()
-    day = DAILY.get_last_partition_key() if last is None else DAILY.get_next_partition_key(last)
-    if day is None:
+    day = (date.today() - timedelta(days=1)).isoformat() if last is None else DAILY.get_next_partition_key(last)
+    if day is None or date.fromisoformat(day) >= date.today():
         return SkipReason("the dataset already reaches yesterday: no complete day is left to simulate")
+    if stream_files(data_dir(), date.fromisoformat(day)):
+        return SkipReason(f"{day} holds streamed batches: streams, not whole days, continue this dataset")
     return RunRequest(run_key=f"land-{day}", partition_key=day)
 
 
@@ -243,8 +247,10 @@ def raw_arrival_sensor(context: SensorEvaluationContext):
     if fingerprint == context.cursor:
         return SkipReason("a run for these files was already requested")
     context.update_cursor(fingerprint)
-    return RunRequest(run_key=fingerprint, partition_key=last_day(folder).isoformat(),
-                      tags={"files_waiting": str(len(waiting))})
+    # the newest day among the waiting files (a stream's today), else the dataset's last day
+    days = [d for d in (file_day(Path(name)) for name in waiting) if d]
+    partition = max(days) if days else last_day(folder).isoformat()
+    return RunRequest(run_key=fingerprint, partition_key=partition, tags={"files_waiting": str(len(waiting))})
 
 
 defs = Definitions(

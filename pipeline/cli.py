@@ -112,6 +112,21 @@ def build_parser() -> argparse.ArgumentParser:
     sim.add_argument("--profiles-dir", default=None,
                      help="folder of profiles.yml (default as dbt: $DBT_PROFILES_DIR, the project, ~/.dbt)")
 
+    stream = sub.add_parser("stream", help="write small batches of new transactions as they happen (start/stop/run)",
+                            description="Streams, like the BDT2023 streamers: every --interval seconds a batch of "
+                                        "transactions (at --rate per second) with their authentication logs, some "
+                                        "arriving late, lands in the dataset folder as new files. start runs them in "
+                                        "the background, stop ends them, run writes in the foreground.")
+    stream.add_argument("action", choices=["start", "stop", "run"], help="start, stop or run (foreground)")
+    stream.add_argument("--data", default="data/raw", help="dataset folder written by generate (default data/raw)")
+    stream.add_argument("--name", default=None, help="stream name (default s; s1, s2, ... with --streams)")
+    stream.add_argument("--rate", type=float, default=50.0, help="transactions per second, all streams (default 50)")
+    stream.add_argument("--interval", type=float, default=10.0, help="seconds between batches (default 10)")
+    stream.add_argument("--streams", type=_whole, default=1, help="parallel streams sharing the rate (default 1)")
+    stream.add_argument("--late-share", type=float, default=0.02,
+                        help="share of authentication logs delivered with the next batch (default 0.02)")
+    stream.add_argument("--duration", type=float, default=None, help="run: stop after this many seconds")
+
     clean = sub.add_parser("clean", help="delete a DuckDB warehouse file and/or generated datasets, nothing else",
                            description="Delete what bankgen and dbt wrote: a DuckDB warehouse file (checked to be one) "
                                        "and dataset folders (checked to be bankgen datasets holding nothing else). "
@@ -196,6 +211,19 @@ def _advance(args) -> int:
     return 0
 
 
+def _stream(args) -> int:
+    from . import streaming
+
+    folder = Path(args.data)
+    if args.action == "start":
+        streaming.start(folder, args.name or "s", args.rate, args.interval, args.streams, args.late_share)
+    elif args.action == "stop":
+        streaming.stop(folder, args.name)
+    else:
+        streaming.run_foreground(folder, args.name or "s", args.rate, args.interval, args.late_share, args.duration)
+    return 0
+
+
 def _simulate(args) -> int:
     import os
 
@@ -248,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
 
     args = build_parser().parse_args(argv)
     handlers = {"generate": _generate, "load": _load, "bench": _bench, "summary": _summary,
-                "advance": _advance, "simulate": _simulate, "clean": _clean}
+                "advance": _advance, "simulate": _simulate, "clean": _clean, "stream": _stream}
     try:
         return handlers[args.command](args)
     except (ConfigError, LoadError) as exc:
