@@ -26,13 +26,14 @@ from .schema import FORMATS, TABLES
 MANIFEST = "_manifest.json"
 EXPECTED_REJECTIONS = "_expected_rejections.csv"
 PENDING = "_pending"
+STREAMS = ".streams"  # bankgen stream's pid files, logs and id reservations (generators/stream.py)
 
 _TEMP = re.compile(r"^\.(?P<name>.+)\.(?:tmp|old)-(?P<pid>\d+)$")
 _TEMP_FILE = re.compile(r"^\..+\.tmp-(?P<pid>\d+)$")
 
 
 def _dataset_entry_names() -> set[str]:
-    names = {MANIFEST, EXPECTED_REJECTIONS, PENDING}
+    names = {MANIFEST, EXPECTED_REJECTIONS, PENDING, STREAMS}
     for table in TABLES.values():
         names.add(table.name) if table.daily else names.update(f"{table.name}.{fmt}" for fmt in FORMATS)
     return names
@@ -88,11 +89,22 @@ def check_replaceable(target: Path) -> None:
     if read_manifest(target) is None:
         raise ConfigError(f"refusing to replace {target}: it is not empty and not a bankgen dataset "
                           f"(no {MANIFEST}); choose a new or empty folder")
+    live = [p.stem for p in sorted((target / STREAMS).glob("*.pid")) if _pid_alive(p)]
+    if live:
+        raise ConfigError(f"refusing to replace {target}: stream {live[0]} is writing into it; "
+                          "run `bankgen stream stop` first")
     foreign = [e for e in entries if e not in DATASET_ENTRIES]
     if foreign:
         shown = ", ".join(foreign[:3]) + (f" and {len(foreign) - 3} more" if len(foreign) > 3 else "")
         raise ConfigError(f"refusing to replace {target}: besides a bankgen dataset it holds {shown}; "
                           "move them away or choose another folder")
+
+
+def _pid_alive(pid_file: Path) -> bool:
+    try:
+        return _alive(int(pid_file.read_text().strip()))
+    except (OSError, ValueError):
+        return False
 
 
 def remove_dataset(folder: Path) -> None:

@@ -38,13 +38,12 @@ from .activity import DeviceSwitch, fill_descriptions, normal_activity
 from .auth import auth_log_table, simulate_attempts
 from .batch import make_batch, take
 from .config import ConfigError, GenerateConfig
-from .dataset import parse_manifest
+from .dataset import STREAMS, parse_manifest
 from .day import channels, labels_table, statuses, transactions_table
 from .population import build_population, make_pools
 from .reference import load_reference
 from .writers import write_table
 
-STREAMS = ".streams"
 STREAM_ID_GAP = 1_000_000_000
 NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,31}$")
 EVENT_TABLES = ("payment_transactions", "authentication_logs", "fraud_labels")

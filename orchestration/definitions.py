@@ -143,6 +143,8 @@ def raw_landing(context: AssetExecutionContext) -> MaterializeResult:
         start = first_day(folder)
         context.log.info(f"no dataset in {folder}: generating {start} to {day}")
         generate(GenerateConfig(start_date=start, days=(day - start).days + 1), folder, quiet=True)
+    elif stream_files(folder, day):
+        context.log.info(f"{day} is written by streams (bankgen stream): its batches are the landing")
     elif day > last_day(folder):
         missing = (day - last_day(folder)).days
         context.log.info(f"advancing {folder} by {missing} day(s) to {day}")

@@ -19,7 +19,7 @@ import subprocess
 import time
 import urllib.request
 from collections import Counter
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import duckdb
@@ -102,17 +102,29 @@ def _marts(db) -> dict[str, Counter]:
 
 @pytest.fixture(scope="module")
 def materialized(location):
+    """The last day of the dataset, two days landed by the assets, then a day written by a stream's
+    intraday batch (its partition loads and builds the batch)."""
+    from generators.stream import Stream
+
     module, data, work = location
     first_built = last_day(data)
     results = [_materialize(module, first_built.isoformat())]
     for offset in (1, 2):
         results.append(_materialize(module, (first_built + timedelta(days=offset)).isoformat()))
+    streamed = first_built + timedelta(days=3)
+    midnight = datetime.combine(streamed, datetime.min.time())
+    Stream(data, "t", rate=0.01, started_at=midnight).write_batch(midnight + timedelta(hours=9))
+    results.append(_materialize(module, streamed.isoformat()))
     return module, data, work, first_built, results
 
 
 def test_partitions_land_load_build_and_pass_their_checks(materialized):
     module, data, work, first_built, results = materialized
     assert last_day(data) == first_built + timedelta(days=2)  # two days landed
+    with duckdb.connect(os.environ["TIMO_DUCKDB_PATH"], read_only=True) as con:
+        (streamed,), = con.execute("select count(*) from marts.fct_transactions "
+                                   "where transaction_id >= 1000000000").fetchall()
+    assert streamed > 100  # the intraday batch reached the marts
     for result in results:
         evaluations = result.get_asset_check_evaluations()
         assert len(evaluations) > 300  # the dbt tests, one check each
@@ -123,7 +135,7 @@ def test_partitions_land_load_build_and_pass_their_checks(materialized):
             sorted(materialized_keys)[:20]
     with duckdb.connect(os.environ["TIMO_DUCKDB_PATH"], read_only=True) as con:
         (built_to,), = con.execute("select max(transaction_date) from marts.fct_transactions").fetchall()
-    assert built_to == last_day(data)
+    assert built_to == last_day(data) + timedelta(days=1)  # the streamed day
 
 
 def test_partition_runs_equal_a_full_refresh(materialized, tmp_path):
@@ -151,16 +163,26 @@ def test_an_earlier_partition_rebuilds_from_its_day(materialized):
         before = con.execute(query).fetchall()
         con.execute(f"delete from marts.fct_transactions where transaction_date = '{day}'")
         assert con.execute(query).fetchall() != before
-    result = _materialize(module, day.isoformat(), assets=[module.warehouse])
+    from dagster import materialize
+
+    # a backfill of a three-day range, as the UI launches it: one run (single-run backfill policy)
+    result = materialize([module.warehouse], resources=module.defs.resources, raise_on_error=False,
+                         tags={"dagster/asset_partition_range_start": day.isoformat(),
+                               "dagster/asset_partition_range_end": (day + timedelta(days=2)).isoformat()})
+    assert result.success
     assert _errors(result) == []
     with duckdb.connect(path, read_only=True) as con:
         assert con.execute(query).fetchall() == before
 
 
-def test_the_sensor_asks_for_a_run_only_when_files_wait(location):
+def test_the_sensor_asks_for_a_run_only_when_files_wait(location, tmp_path, monkeypatch):
     from dagster import DagsterInstance, RunRequest, SkipReason, build_sensor_context
 
-    module, data, work = location
+    module, *_ = location
+    data = tmp_path / "data"  # a dataset and warehouse of its own
+    generate(GenerateConfig(fmt="parquet", **{**SMALL, "days": DAYS}), data, quiet=True)
+    monkeypatch.setenv("TIMO_DATA_DIR", str(data))
+    monkeypatch.setenv("TIMO_DUCKDB_PATH", str(tmp_path / "sensor.duckdb"))
     instance = DagsterInstance.ephemeral()
 
     def tick(cursor=None):
@@ -180,6 +202,14 @@ def test_the_sensor_asks_for_a_run_only_when_files_wait(location):
     load_duckdb(data, None, quiet=True)
     outcome, _ = tick(cursor)
     assert isinstance(outcome, SkipReason) and "every file" in outcome.skip_message
+    # a stream's batch for the next day: the run is for that day (partitions reach today)
+    from generators.stream import Stream
+
+    day = last_day(data) + timedelta(days=1)
+    Stream(data, "t", rate=0.01, started_at=datetime.combine(day, datetime.min.time())).write_batch(
+        datetime.combine(day, datetime.min.time()) + timedelta(hours=2))
+    outcome, _ = tick(cursor)
+    assert isinstance(outcome, RunRequest) and outcome.partition_key == day.isoformat()
 
 
 def test_schedules_carry_the_case_study_cadences(location):

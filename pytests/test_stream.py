@@ -123,6 +123,8 @@ def test_start_and_stop_parallel_streams(tmp_path):
     assert done.returncode == 0, done.stderr
     try:
         assert set(running(data)) == {"s1", "s2"}
+        refused = run_bankgen("generate", "--out", str(data), "--days", "2", "--customers", "50", "--quiet")
+        assert refused.returncode == 2 and "bankgen stream stop" in refused.stderr, refused.stderr
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline and len(list((data / "payment_transactions").glob("*.stream-*"))) < 4:
             time.sleep(0.2)
@@ -136,6 +138,9 @@ def test_start_and_stop_parallel_streams(tmp_path):
     rows = _rows(data, "payment_transactions")
     assert all(r["transaction_ts"] <= datetime.now() for r in rows)
     assert len({r["transaction_id"] for r in rows}) == len(rows)
+    # stopped, the folder is bankgen's own again: it may be replaced
+    replaced = run_bankgen("generate", "--out", str(data), "--days", "2", "--customers", "50", "--quiet")
+    assert replaced.returncode == 0, replaced.stderr
 
 
 # ---- intraday builds ------------------------------------------------------------------------------------
