@@ -1,13 +1,14 @@
 """The Dagster code location (orchestration/definitions.py), in process and in the UI.
 
-- Three daily partitions materialized one after the other (the first builds the warehouse, the next
-  two each land a new day, load it and build it incrementally) pass every asset check, and the marts
-  then equal a full refresh of the same dataset. A partition earlier than the last day built rebuilds
-  from that day (the UI's backfill of a day range): a damaged day is repaired.
+- Daily partitions materialized one after the other: the last day of the dataset builds the
+  warehouse, the next two each land a new day, load it and build it incrementally, and a fourth holds
+  a stream's intraday batch. Each passes every asset check of error severity, and the marts then
+  equal a full refresh of a copy. A backfill of a day range is one run from its first day: a damaged
+  day is repaired.
 - The sensor asks for a run exactly when the dataset folder holds files the warehouse has not loaded.
 - The schedules carry the case study's cadences.
-- `dagster dev` from the project folder, with no flags, shows the asset graph and the schedules in
-  headless Chromium (screenshots in target/test-artifacts).
+- `dagster definitions validate` passes from the project folder with no flags, and `dagster dev`
+  shows the asset graph and the schedules in headless Chromium (screenshots in target/test-artifacts).
 """
 
 from __future__ import annotations
@@ -222,6 +223,13 @@ def test_schedules_carry_the_case_study_cadences(location):
     assert jobs["every_3_hours_land_transactions"] == "land_transactions"
     sensor = module.defs.sensors[0]
     assert sensor.name == "raw_arrival_sensor" and sensor.job_name == "load_and_build"
+
+
+def test_definitions_validate_from_the_project_folder_with_no_flags(location, tmp_path):
+    done = subprocess.run([str(BIN / "dagster"), "definitions", "validate"], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "DAGSTER_HOME": str(tmp_path)}, timeout=300)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "Validation successful for code location timo_bank" in done.stdout + done.stderr
 
 
 def test_dagster_dev_shows_the_asset_graph_and_the_schedules(location, tmp_path):
