@@ -35,7 +35,7 @@ import pyarrow.parquet as pq
 
 from generators.config import GenerateConfig
 from generators.generate import generate
-from pipeline.landing import unloaded_files
+from pipeline.landing import unloaded_files, warehouse_rows
 from pipeline.loader import load_duckdb, load_postgres
 from pipeline.settings import PROJECT_ROOT, PostgresSettings
 from pipeline.simulate import run_dbt
@@ -52,20 +52,8 @@ def _quantile(values: list[float], q: float) -> float | None:
 
 
 def _alerts(target: str, env: dict, since: datetime) -> list[tuple]:
-    sql = ("select alert_id, transaction_id, alerted_at, typology is null from marts.fct_risk_alerts "
-           f"where alerted_at >= '{since:%Y-%m-%d %H:%M:%S}'")
-    if target == "duckdb":
-        import duckdb
-
-        with duckdb.connect(env["TIMO_DUCKDB_PATH"], read_only=True) as con:
-            return con.execute(sql).fetchall()
-    conn = PostgresSettings.from_env(env=env).connect()
-    try:
-        with conn.cursor() as cur:
-            cur.execute(sql)
-            return cur.fetchall()
-    finally:
-        conn.close()
+    return warehouse_rows(target, "select alert_id, transaction_id, alerted_at, typology is null "
+                                  f"from marts.fct_risk_alerts where alerted_at >= '{since:%Y-%m-%d %H:%M:%S}'", env)
 
 
 def run(target: str, rate: float, interval: float, duration: float, customers: int, days: int, work: Path,

@@ -34,7 +34,7 @@ from tqdm import tqdm
 
 from .activity import DeviceSwitch, day_start_seconds
 from .batch import SCENARIOS
-from .config import ConfigError, GenerateConfig, check_day_range
+from .config import ConfigError, GenerateConfig, check_day_range, config_from_manifest, manifest_last_day
 from .dataset import MANIFEST, PENDING, clean_stale_temp, parse_manifest
 from .day import simulate_day
 from .population import SECONDS_PER_DAY, build_population, make_pools, new_devices_table
@@ -84,20 +84,6 @@ def _read_manifest(data_dir: Path) -> dict:
         if not isinstance(manifest.get(key), dict):
             raise ConfigError(f"{path} lacks its {key!r} section: regenerate the dataset with `bankgen generate`")
     return manifest
-
-
-def _config(manifest: dict) -> GenerateConfig:
-    c = manifest["config"]
-    try:
-        cfg = GenerateConfig(customers=int(c["customers"]), days=int(c["days"]),
-                             start_date=date.fromisoformat(c["start_date"]), seed=int(c["seed"]), fmt=c["fmt"],
-                             fraud_rate=float(c["fraud_rate"]), organization_share=float(c["organization_share"]),
-                             dirty_rate=float(c["dirty_rate"]))
-        for key in ("transaction_id", "log_id", "device_id"):
-            int(manifest["next_ids"][key])
-    except (KeyError, TypeError, ValueError) as exc:
-        raise ConfigError(f"{MANIFEST} has a missing or malformed setting ({exc}): regenerate the dataset") from None
-    return cfg
 
 
 def _day_index(cfg: GenerateConfig, day: date) -> int:
@@ -261,7 +247,7 @@ def _advance(data_dir: Path, days: int, quiet: bool, on_day, staged: list[tuple[
     if not 0 < days <= MAX_DAYS:
         raise ConfigError(f"--days must be a whole number from 1 to {MAX_DAYS}, got {days}")
     manifest = _read_manifest(data_dir)
-    cfg = _config(manifest)
+    cfg = config_from_manifest(manifest)
     state_info = manifest.setdefault("advance", {"days": 0, "reactivated": [], "next_event_id": None,
                                                  "late_logs": 0})
     first_day = cfg.start_date + timedelta(days=cfg.days + state_info["days"])
@@ -381,8 +367,6 @@ def _advance(data_dir: Path, days: int, quiet: bool, on_day, staged: list[tuple[
 
 
 def last_day(data_dir: Path) -> date:
-    manifest = _read_manifest(Path(data_dir))
-    cfg = _config(manifest)
-    return cfg.start_date + timedelta(days=cfg.days + manifest.get("advance", {}).get("days", 0) - 1)
+    return manifest_last_day(_read_manifest(Path(data_dir)))
 
 

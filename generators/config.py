@@ -98,3 +98,26 @@ def parse_date(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError:
         raise ConfigError(f"--start-date must be a real date as YYYY-MM-DD, got {text!r}") from None
+
+
+def config_from_manifest(manifest: dict) -> GenerateConfig:
+    """The settings a dataset was generated with (its manifest's `config`), checked; every reader of a
+    dataset (advance, stream) rebuilds the same population from them."""
+    c = manifest.get("config") or {}
+    try:
+        cfg = GenerateConfig(customers=int(c["customers"]), days=int(c["days"]),
+                             start_date=date.fromisoformat(c["start_date"]), seed=int(c["seed"]), fmt=c["fmt"],
+                             fraud_rate=float(c["fraud_rate"]), organization_share=float(c["organization_share"]),
+                             dirty_rate=float(c["dirty_rate"]))
+        for key in ("transaction_id", "log_id", "device_id"):
+            int(manifest["next_ids"][key])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ConfigError(f"_manifest.json has a missing or malformed setting ({exc}): "
+                          "regenerate the dataset") from None
+    return cfg
+
+
+def manifest_last_day(manifest: dict) -> date:
+    """The last day a dataset holds: its generated days plus the days `advance` appended."""
+    cfg = config_from_manifest(manifest)
+    return cfg.start_date + timedelta(days=cfg.days + manifest.get("advance", {}).get("days", 0) - 1)

@@ -102,7 +102,7 @@ def check_replaceable(target: Path) -> None:
 
 def _pid_alive(pid_file: Path) -> bool:
     try:
-        return _alive(int(pid_file.read_text().strip()))
+        return pid_alive(int(pid_file.read_text().strip()))
     except (OSError, ValueError):
         return False
 
@@ -115,7 +115,8 @@ def remove_dataset(folder: Path) -> None:
         shutil.rmtree(folder)
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """The process is running (this process counts as running)."""
     if pid == os.getpid():
         return True
     try:
@@ -138,7 +139,7 @@ def clean_stale_temp(parent: Path, name: str | None = None) -> list[Path]:
         match = _TEMP.match(entry.name) or _TEMP_FILE.match(entry.name)
         if not match or (name is not None and match.groupdict().get("name", name) != name):
             continue
-        if _alive(int(match.group("pid"))):
+        if pid_alive(int(match.group("pid"))):
             continue
         if entry.is_dir() and not entry.is_symlink():
             shutil.rmtree(entry, ignore_errors=True)

@@ -37,12 +37,12 @@ import pyarrow as pa
 from .activity import DeviceSwitch, fill_descriptions, normal_activity
 from .auth import auth_log_table, simulate_attempts
 from .batch import make_batch, take
-from .config import ConfigError, GenerateConfig
+from .config import ConfigError, config_from_manifest, manifest_last_day
 from .dataset import STREAMS, parse_manifest
 from .day import channels, labels_table, statuses, transactions_table
 from .population import build_population, make_pools
 from .reference import load_reference
-from .writers import write_table
+from .writers import publish_table
 
 STREAM_ID_GAP = 1_000_000_000
 NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,31}$")
@@ -57,19 +57,6 @@ def stream_files(folder: Path, day: date) -> list[Path]:
 
 def _seconds(moment: datetime) -> int:
     return int((moment - EPOCH).total_seconds())
-
-
-def _config(folder: Path) -> tuple[dict, GenerateConfig]:
-    manifest = parse_manifest(folder)
-    cfg = manifest["config"]
-    return manifest, GenerateConfig(customers=cfg["customers"], days=cfg["days"],
-                                    start_date=date.fromisoformat(cfg["start_date"]), seed=cfg["seed"],
-                                    fmt=cfg["fmt"], fraud_rate=cfg["fraud_rate"], dirty_rate=0.0)
-
-
-def last_dataset_day(manifest: dict, cfg: GenerateConfig) -> date:
-    advanced = manifest.get("advance", {}).get("days", 0)
-    return cfg.start_date + timedelta(days=cfg.days + advanced - 1)
 
 
 def reserve_ids(folder: Path, manifest: dict, transactions: int, logs: int) -> tuple[int, int]:
@@ -114,10 +101,11 @@ class Stream:
         if not 0 <= late_share < 1:
             raise ConfigError(f"--late-share must be from 0 to less than 1, got {late_share}")
         self.folder = Path(folder)
-        self.manifest, self.cfg = _config(self.folder)
+        self.manifest = parse_manifest(self.folder)
+        self.cfg = config_from_manifest(self.manifest)
         self.name, self.rate, self.late_share = name, rate, late_share
         self.window_end = (started_at or datetime.now()).replace(microsecond=0)
-        first_allowed = last_dataset_day(self.manifest, self.cfg) + timedelta(days=1)
+        first_allowed = manifest_last_day(self.manifest) + timedelta(days=1)
         if self.window_end.date() < first_allowed:
             raise ConfigError(f"the dataset already holds {first_allowed - timedelta(days=1)}: a stream writes only "
                               "days after the dataset's last day")
@@ -185,9 +173,7 @@ class Stream:
         for table_name, table in (("fraud_labels", labels), ("authentication_logs", delivered),
                                   ("payment_transactions", txns)):
             final = self.folder / table_name / f"{day}.stream-{self.name}-{self.seq:06d}.{self.cfg.fmt}"
-            tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
-            write_table(table, tmp, self.cfg.fmt)
-            tmp.replace(final)
+            publish_table(table, final, self.cfg.fmt)
             result.files.append(final)
         self.window_end, self.seq = now, self.seq + 1
         return result
@@ -207,9 +193,7 @@ class Stream:
             raise ConfigError(f"held attempts run to {EPOCH + timedelta(seconds=int(latest))}, after {now}")
         final = (self.folder / "authentication_logs"
                  / f"{now.date().isoformat()}.stream-{self.name}-{self.seq:06d}.{self.cfg.fmt}")
-        tmp = final.with_name(f".{final.name}.tmp-{os.getpid()}")
-        write_table(self.held, tmp, self.cfg.fmt)
-        tmp.replace(final)
+        publish_table(self.held, final, self.cfg.fmt)
         result = BatchResult(self.seq, self.window_end, now, 0, self.held.num_rows, 0, [final])
         self.held, self.seq = self.held.slice(0, 0), self.seq + 1
         return result

@@ -23,6 +23,13 @@ def write_table(table: pa.Table, path: Path, fmt: str) -> None:
         pacsv.write_csv(table, path, pacsv.WriteOptions(include_header=True, quoting_style="needed"))
 
 
+def publish_table(table: pa.Table, path: Path, fmt: str) -> None:
+    """Write under a hidden temporary name beside `path`, then rename: a reader sees the whole file or none."""
+    tmp = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    write_table(table, tmp, fmt)
+    tmp.replace(path)
+
+
 def read_table(path: Path, fmt: str, schema: pa.Schema) -> pa.Table:
     """A table written by write_table, with its declared types."""
     if fmt == "parquet":

@@ -35,24 +35,27 @@ def dataset_fingerprint(folder: Path) -> str:
     return digest.hexdigest()[:32]
 
 
-def _load_record(target: str) -> list[tuple]:
-    sql = f"select file_name, file_bytes, loaded_at from {RAW_SCHEMA}.{LOAD_FILES}"
-    try:
-        if target == "duckdb":
-            import duckdb
+def warehouse_rows(target: str, sql: str, env=None) -> list[tuple]:
+    """The rows of one read-only query on the target warehouse (the settings of `env` or the process)."""
+    if target == "duckdb":
+        import duckdb
 
-            path = duckdb_path()
-            if not path.exists():
-                return []
-            with duckdb.connect(str(path), read_only=True) as con:
-                return con.execute(sql).fetchall()
-        conn = PostgresSettings.from_env().connect()
-        try:
-            with conn.cursor() as cur:
-                cur.execute(sql)
-                return cur.fetchall()
-        finally:
-            conn.close()
+        with duckdb.connect(str(duckdb_path(env)), read_only=True) as con:
+            return con.execute(sql).fetchall()
+    conn = PostgresSettings.from_env(env=env).connect()
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            return cur.fetchall()
+    finally:
+        conn.close()
+
+
+def _load_record(target: str) -> list[tuple]:
+    if target == "duckdb" and not duckdb_path().exists():
+        return []
+    try:
+        return warehouse_rows(target, f"select file_name, file_bytes, loaded_at from {RAW_SCHEMA}.{LOAD_FILES}")
     except Exception as exc:  # a missing table is "nothing loaded"; anything else is "try later"
         text = str(exc).lower()
         if "does not exist" in text or "not found" in text:

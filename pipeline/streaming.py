@@ -11,21 +11,12 @@ import time
 from pathlib import Path
 
 from generators.config import ConfigError
+from generators.dataset import pid_alive
 from generators.stream import NAME, STREAMS, Stream, run
 
 
 def _pid_file(folder: Path, name: str) -> Path:
     return Path(folder) / STREAMS / f"{name}.pid"
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def running(folder: Path) -> dict[str, int]:
@@ -36,7 +27,7 @@ def running(folder: Path) -> dict[str, int]:
             pid = int(path.read_text().strip())
         except ValueError:
             continue
-        if _alive(pid):
+        if pid_alive(pid):
             out[path.stem] = pid
     return out
 
@@ -69,7 +60,7 @@ def start(folder: Path, name: str, rate: float, interval: float, streams: int = 
         started[n] = proc.pid
     time.sleep(1.0)
     for n, pid in started.items():
-        if not _alive(pid) or subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True,
+        if not pid_alive(pid) or subprocess.run(["ps", "-o", "stat=", "-p", str(pid)], capture_output=True,
                                              text=True).stdout.strip().startswith("Z"):
             tail = (folder / STREAMS / f"{n}.log").read_text().strip().splitlines()[-1:]
             raise ConfigError(f"stream {n} stopped at once: {tail[0] if tail else 'no output'}")
@@ -88,7 +79,7 @@ def stop(folder: Path, name: str | None = None, out=print) -> list[str]:
         os.kill(pid, signal.SIGTERM)
     deadline = time.monotonic() + 120  # a stream delivers its held logs first (a minute at most)
     for n, pid in chosen.items():
-        while _alive(pid) and time.monotonic() < deadline:
+        while pid_alive(pid) and time.monotonic() < deadline:
             try:  # our own child when started in this process; otherwise just wait
                 os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import socket
 import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,17 @@ def wait_for(browser, predicate, what: str, timeout: float = 60):
             return value
         time.sleep(0.5)
     pytest.fail(f"the page never showed {what}; it shows: {browser.find_element('tag name', 'body').text[:2000]}")
+
+
+def wait_until_serving(url: str, server, log: Path, timeout: float) -> None:
+    """Until `url` answers 200; fails with the server's log if it exits or the time runs out."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            pass
+        assert time.monotonic() < deadline and server.poll() is None, log.read_text()[-3000:]
+        time.sleep(0.5)

@@ -8,7 +8,9 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections import Counter
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -139,3 +141,36 @@ def built_postgres(parquet_dataset, tmp_path_factory):
         env = {**pg_env(settings), "PGPASSWORD": PG_PASSWORD_CANARY, "DBT_LOG_PATH": str(work / "logs")}
         result = run_dbt("build", "--target", "postgres", "--target-path", str(work / "target"), env=env)
         yield Built(target_path=work / "target", result=result, settings=settings, env=env)
+
+
+def _normalised(value):
+    if isinstance(value, float):
+        return round(value, 6)
+    if isinstance(value, Decimal):
+        return value.normalize()
+    return value
+
+
+def mart_multisets(fetch) -> dict[str, Counter]:
+    """Every mart as a multiset of rows, for comparing two warehouses; `fetch(sql)` returns rows. Left
+    out: rpt_data_quality (run metadata) and dim_customers.cccd_token (issued per warehouse)."""
+    tables = [t for (t,) in fetch("select table_name from information_schema.tables where table_schema = 'marts' "
+                                  "order by 1") if t != "rpt_data_quality"]
+    out = {}
+    for table in tables:
+        columns = [c for (c,) in fetch("select column_name from information_schema.columns where table_schema = "
+                                       f"'marts' and table_name = '{table}' order by ordinal_position")
+                   if c != "cccd_token"]
+        out[table] = Counter(tuple(_normalised(v) for v in row)
+                             for row in fetch(f'select {", ".join(columns)} from marts."{table}"'))
+    return out
+
+
+def duckdb_fetch(db: Path):
+    """A `fetch(sql)` over a DuckDB file, read-only."""
+    import duckdb
+
+    def fetch(sql):
+        with duckdb.connect(str(db), read_only=True) as con:
+            return con.execute(sql).fetchall()
+    return fetch

@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -26,6 +25,7 @@ from dashboard.warehouse import WarehouseConfig, WarehouseError, query
 from .browser import browser as _browser
 from .browser import free_port as _free_port
 from .browser import wait_for as _wait_for
+from .browser import wait_until_serving
 from .conftest import BIN, ROOT
 
 APP = str(ROOT / "dashboard" / "app.py")
@@ -282,16 +282,7 @@ def running_app(on_duckdb, tmp_path):
             cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env={**os.environ, "TIMO_DUCKDB_PATH": str(db)})
     url = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, log.read_text()[-3000:]
-            time.sleep(0.5)
+        wait_until_serving(f"{url}/_stcore/health", server, log, timeout=60)
         yield url, port
     finally:
         server.terminate()

@@ -18,10 +18,7 @@ import os
 import shutil
 import subprocess
 import time
-import urllib.request
-from collections import Counter
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 import duckdb
 import pytest
@@ -31,8 +28,8 @@ from generators.config import GenerateConfig
 from generators.generate import generate
 from pipeline.loader import load_duckdb
 
-from .browser import browser, free_port, wait_for
-from .conftest import BIN, ROOT, SMALL, run_dbt
+from .browser import browser, free_port, wait_for, wait_until_serving
+from .conftest import BIN, ROOT, SMALL, duckdb_fetch, mart_multisets, run_dbt
 
 ARTEFACTS = ROOT / "target" / "test-artifacts"
 DAYS = 15
@@ -76,29 +73,6 @@ def _errors(result) -> list:
 
     return [(e.asset_key.to_user_string(), e.check_name) for e in result.get_asset_check_evaluations()
             if not e.passed and e.severity == AssetCheckSeverity.ERROR]
-
-
-def _normalise(value):
-    if isinstance(value, float):
-        return round(value, 6)
-    if isinstance(value, Decimal):
-        return value.normalize()
-    return value
-
-
-def _marts(db) -> dict[str, Counter]:
-    skip = {"rpt_data_quality"}  # counts test results over time: it differs by construction
-    with duckdb.connect(str(db), read_only=True) as con:
-        tables = [t for (t,) in con.execute("select table_name from information_schema.tables "
-                                            "where table_schema = 'marts' order by 1").fetchall() if t not in skip]
-        out = {}
-        for table in tables:
-            columns = [c for (c,) in con.execute(
-                "select column_name from information_schema.columns where table_schema = 'marts' "
-                "and table_name = ? order by ordinal_position", [table]).fetchall() if c != "cccd_token"]
-            rows = con.execute(f'select {", ".join(columns)} from marts."{table}"').fetchall()
-            out[table] = Counter(tuple(_normalise(v) for v in row) for row in rows)
-    return out
 
 
 @pytest.fixture(scope="module")
@@ -147,7 +121,8 @@ def test_partition_runs_equal_a_full_refresh(materialized, tmp_path):
     done = run_dbt("build", "--full-refresh", "--target", "duckdb", "--target-path", str(tmp_path / "target"),
                    env={"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")})
     assert done.returncode == 0, done.stdout[-3000:]
-    incremental, full = _marts(os.environ["TIMO_DUCKDB_PATH"]), _marts(db)
+    incremental = mart_multisets(duckdb_fetch(os.environ["TIMO_DUCKDB_PATH"]))
+    full = mart_multisets(duckdb_fetch(db))
     assert set(incremental) == set(full) and len(full) > 15
     differing = [t for t in full if incremental[t] != full[t]]
     assert not differing, differing
@@ -250,16 +225,7 @@ def test_dagster_dev_shows_the_asset_graph_and_the_schedules(location, tmp_path)
     url = f"http://127.0.0.1:{port}"
     driver = None
     try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/server_info", timeout=2) as response:
-                    if response.status == 200:
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline and server.poll() is None, log.read_text()[-3000:]
-            time.sleep(1)
+        wait_until_serving(f"{url}/server_info", server, log, timeout=180)
         driver = browser()
         driver.get(f"{url}/asset-groups")
         groups = ("Global asset lineage", "raw", "seeds", "snapshots", "staging", "intermediate", "quarantine",

@@ -16,7 +16,6 @@ import shutil
 import time
 from collections import Counter
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 import duckdb
 import pyarrow.parquet as pq
@@ -29,7 +28,7 @@ from generators.stream import STREAM_ID_GAP, Stream
 from pipeline.loader import load_duckdb, load_postgres
 from pipeline.streaming import running
 
-from .conftest import SMALL, pg_env, run_bankgen, run_dbt, throwaway_database
+from .conftest import SMALL, mart_multisets, pg_env, run_bankgen, run_dbt, throwaway_database
 
 DAY = date(2026, 10, 16)  # the day after the 15-day dataset
 NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
@@ -94,6 +93,18 @@ def test_batches_stay_in_their_window_with_unique_ids_and_late_logs(base, tmp_pa
     assert not [p for p in data.rglob(".*") if p.is_file() and ".streams" not in str(p)]  # no half-written file
 
 
+def test_a_stream_rebuilds_the_datasets_own_population(tmp_path):
+    """Every generation setting of the manifest is honoured (here a non-default organisation share), so
+    the stream's customers are the dataset's customers, with the same types."""
+    data = tmp_path / "data"
+    generate(GenerateConfig(fmt="parquet", **{**SMALL, "days": 15}, organization_share=0.5), data, quiet=True)
+    stream = Stream(data, "a", rate=0.01, started_at=datetime(2026, 10, 16))
+    types = [r["customer_type"] for r in pq.read_table(data / "customers.parquet").to_pylist()]
+    organisations = sum(t == "organization" for t in types)
+    assert organisations > 0.3 * len(types)
+    assert int((stream.pop.customer_type == 1).sum()) == organisations
+
+
 def test_streams_and_advance_never_write_the_same_day(base, tmp_path):
     data = _copy(base, tmp_path)
     with pytest.raises(ConfigError, match="after the dataset's last day"):
@@ -149,27 +160,6 @@ MOMENTS = [datetime(2026, 10, 16, 8), datetime(2026, 10, 16, 16), datetime(2026,
            datetime(2026, 10, 17, 0, 30)]  # the last: the next day's first batch, with yesterday's late logs
 
 
-def _normalise(value):
-    if isinstance(value, float):
-        return round(value, 6)
-    if isinstance(value, Decimal):
-        return value.normalize()
-    return value
-
-
-def _marts(fetch) -> dict[str, Counter]:
-    tables = [t for (t,) in fetch("select table_name from information_schema.tables where table_schema = 'marts' "
-                                  "order by 1") if t != "rpt_data_quality"]
-    out = {}
-    for table in tables:
-        columns = [c for (c,) in fetch("select column_name from information_schema.columns where table_schema = "
-                                       f"'marts' and table_name = '{table}' order by ordinal_position")
-                   if c != "cccd_token"]
-        out[table] = Counter(tuple(_normalise(v) for v in row)
-                             for row in fetch(f'select {", ".join(columns)} from marts."{table}"'))
-    return out
-
-
 @pytest.mark.parametrize("engine, lookback", [("duckdb", 1), pytest.param("postgres", 1, marks=pytest.mark.postgres),
                                               ("duckdb", 0)])
 def test_intraday_batches_then_the_close_equal_a_full_refresh(base, tmp_path, engine, lookback):
@@ -217,18 +207,18 @@ def test_intraday_batches_then_the_close_equal_a_full_refresh(base, tmp_path, en
         day_before = {r["transaction_id"] for r in _rows(data, "payment_transactions", f"{DAY}.stream-*")}
         late = sum(r["transaction_id"] in day_before
                    for r in _rows(data, "authentication_logs", f"{DAY + timedelta(days=1)}.stream-*"))
-        incremental = _marts(fetch)
+        incremental = mart_multisets(fetch)
 
         # a full refresh of a copy (the snapshots keep what the intraday runs recorded)
         if engine == "duckdb":
             copy = tmp_path / "full.duckdb"
             shutil.copy(db, copy)
             build("--full-refresh", *NO_TESTS, environment={**env, "TIMO_DUCKDB_PATH": str(copy)})
-            full = _marts(lambda sql: fetch(sql, copy))
+            full = mart_multisets(lambda sql: fetch(sql, copy))
         else:
             with throwaway_database(template=settings.dbname) as other:
                 build("--full-refresh", *NO_TESTS, environment={**pg_env(other), "DBT_LOG_PATH": env["DBT_LOG_PATH"]})
-                full = _marts(lambda sql: fetch(sql, other.dbname))
+                full = mart_multisets(lambda sql: fetch(sql, other.dbname))
     assert late > 0  # the day's close delivered logs of the day before
     differing = {t: sum(((incremental[t] - full[t]) + (full[t] - incremental[t])).values())
                  for t in full if incremental.get(t) != full[t]}
