@@ -21,7 +21,7 @@ SIM_DAYS ?= 3
 # shared warehouse is built once): one per core of the 2-core machines it is sized for
 TEST_WORKERS ?= 2
 
-.PHONY: run install generate load build docs dashboard orchestrate simulate test lint bench bench-quick bench-generator bench-stream clean help
+.PHONY: spark-cluster run install generate load build docs dashboard orchestrate simulate test lint bench bench-quick bench-generator bench-stream clean help
 
 help:
 	@echo "make run     - venv, generate $(CUSTOMERS) customers x $(DAYS) days, load into DuckDB, dbt build, docs"
@@ -32,13 +32,14 @@ help:
 	@echo "make simulate - after make run: SIM_DAYS more days, each advanced, loaded and built incrementally"
 	@echo "make dashboard - the Streamlit dashboard on http://$(ADDRESS):$(PORT), this machine only (TARGET=postgres: as the dashboard role)"
 	@echo "make lint    - sqlfluff, ruff and dbt-score (the project's conventions on the dbt manifest)"
+	@echo "make spark-cluster - start a Spark master and two workers on 127.0.0.1, load and build against them, stop them"
 	@echo "make orchestrate - the Dagster UI on http://127.0.0.1:3000: schedules, sensor, daily partitions, backfills"
 
 $(STAMP): pyproject.toml
 	@test -n "$(PYTHON)" || { echo "Python 3.11 is required (python3.11 or python3 on PATH)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,orchestration]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,orchestration,spark]"
 	@touch $(STAMP)
 
 install: $(STAMP) profiles.yml
@@ -81,9 +82,23 @@ orchestrate: install
 	@cp orchestration/dagster.yaml .dagster/dagster.yaml
 	DAGSTER_HOME=$(CURDIR)/.dagster TIMO_TARGET=$(TARGET) TIMO_DATA_DIR=$(DATA) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
+# The same load and build on a standalone Spark cluster (a master and two one-core workers on 127.0.0.1,
+# started with pyspark's own daemon script), then the cluster is stopped, whether the build passed or not.
+# The dataset is $(DATA) (make generate writes it); the Spark catalog and tables are under warehouse/spark.
+SPARK_MASTER_URL := spark://127.0.0.1:7077
+spark-cluster: install
+	@bash scripts/ensure_java.sh
+	@test -d $(DATA) || $(MAKE) --no-print-directory generate
+	$(BIN)/bankgen spark-cluster start
+	@status=0; \
+	TIMO_SPARK_MASTER=$(SPARK_MASTER_URL) $(BIN)/bankgen load --target spark --data $(DATA) && \
+	TIMO_SPARK_MASTER=$(SPARK_MASTER_URL) $(DBT) build $(DBT_FLAGS) --target spark || status=$$?; \
+	$(BIN)/bankgen spark-cluster stop; exit $$status
+
 test: install
 	@bash scripts/ensure_postgres.sh
 	@bash scripts/ensure_chromium.sh
+	@bash scripts/ensure_java.sh
 	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 lint: install

@@ -6,14 +6,14 @@ from dataclasses import dataclass
 
 import pyarrow as pa
 
-# logical type -> (Arrow type, DuckDB type, PostgreSQL type)
-TYPES: dict[str, tuple[pa.DataType, str, str]] = {
-    "bigint": (pa.int64(), "BIGINT", "bigint"),
-    "varchar": (pa.string(), "VARCHAR", "text"),
-    "date": (pa.date32(), "DATE", "date"),
-    "timestamp": (pa.timestamp("us"), "TIMESTAMP", "timestamp"),
-    "boolean": (pa.bool_(), "BOOLEAN", "boolean"),
-    "amount": (pa.decimal128(18, 2), "DECIMAL(18,2)", "numeric(18,2)"),
+# logical type -> (Arrow type, DuckDB type, PostgreSQL type, Spark type)
+TYPES: dict[str, tuple[pa.DataType, str, str, str]] = {
+    "bigint": (pa.int64(), "BIGINT", "bigint", "bigint"),
+    "varchar": (pa.string(), "VARCHAR", "text", "string"),
+    "date": (pa.date32(), "DATE", "date", "date"),
+    "timestamp": (pa.timestamp("us"), "TIMESTAMP", "timestamp", "timestamp"),
+    "boolean": (pa.bool_(), "BOOLEAN", "boolean", "boolean"),
+    "amount": (pa.decimal128(18, 2), "DECIMAL(18,2)", "numeric(18,2)", "decimal(18,2)"),
 }
 
 
@@ -34,6 +34,9 @@ class Table:
 
     def duckdb_columns(self) -> dict[str, str]:
         return {c: TYPES[t][1] for c, t in self.columns}
+
+    def spark_columns(self) -> dict[str, str]:
+        return {c: TYPES[t][3] for c, t in self.columns}
 
     def postgres_ddl(self, schema: str) -> str:
         cols = ",\n  ".join(f"{c} {TYPES[t][2]}" for c, t in self.columns)

@@ -68,3 +68,35 @@
 {% macro days_before(cutoff, days) -%}
     cast({{ dbt.dateadd('day', -1 * days, cutoff) }} as date)
 {%- endmacro %}
+
+{#- Replacing the rebuilt days (DuckDB, PostgreSQL). dbt's delete+insert deletes only the days the new
+    rows hold, so a rebuilt day that no longer has any row (its files removed, all its rows gone) would
+    keep its old rows. Here the delete also takes every day from the cutoff on, in the same transaction
+    as the insert; the rows of the 1900-01-01 partition (no usable timestamp), rebuilt on every run, are
+    deleted because the new rows hold that day. Spark's counterpart is in macros/spark.sql. -#}
+{% macro delete_rebuilt_days_then_insert(target, source, unique_key, dest_columns) -%}
+    {%- set columns = get_quoted_csv(dest_columns | map(attribute="name")) -%}
+    delete from {{ target }}
+    where
+        {{ unique_key }} in (select {{ unique_key }} from {{ source }})
+        or {{ unique_key }} >= {{ incremental_cutoff(unique_key) }};
+
+    insert into {{ target }} ({{ columns }})
+    select {{ columns }} from {{ source }}
+{%- endmacro %}
+
+{% macro duckdb__get_delete_insert_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) -%}
+    {%- if unique_key is string and not incremental_predicates -%}
+        {{ delete_rebuilt_days_then_insert(target, source, unique_key, dest_columns) }}
+    {%- else -%}
+        {{ dbt_duckdb.duckdb__get_delete_insert_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) }}
+    {%- endif -%}
+{%- endmacro %}
+
+{% macro postgres__get_delete_insert_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) -%}
+    {%- if unique_key is string and not incremental_predicates -%}
+        {{ delete_rebuilt_days_then_insert(target, source, unique_key, dest_columns) }}
+    {%- else -%}
+        {{ dbt.default__get_delete_insert_merge_sql(target, source, unique_key, dest_columns, incremental_predicates) }}
+    {%- endif -%}
+{%- endmacro %}

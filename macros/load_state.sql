@@ -35,6 +35,13 @@
     {% do return(none) %}
 {% endmacro %}
 
+{#- Spark: dbt's relation cache, filled at the start of the run for every schema the project uses (raw
+    and audit are sources' schemas), answers without a query; Spark has no transaction to disturb, and no
+    information_schema in its session catalog. -#}
+{% macro spark___relation_if_exists(schema, identifier) %}
+    {% do return(adapter.get_relation(database=none, schema=schema, identifier=identifier)) %}
+{% endmacro %}
+
 {% macro _dataset_ids(relation) %}
     {% set result = run_query("select distinct dataset_id from " ~ relation ~ " order by 1") %}
     {% do return(result.columns[0].values() | list) %}
@@ -159,9 +166,23 @@
         ~ " file_day date, sha256 varchar(64), is_event_table boolean, dataset_id varchar(64),"
         ~ " load_id varchar(64), built_at timestamp)"
     ) %}
-    {% do run_query("delete from audit.built_from") %}
-    {% do run_query(
-        "insert into audit.built_from select table_name, file_name, file_day, sha256, is_event_table,"
-        ~ " dataset_id, load_id, " ~ dbt.current_timestamp() ~ " from " ~ loaded
+    {% do replace_rows("audit.built_from",
+        "select table_name, file_name, file_day, sha256, is_event_table, dataset_id, load_id, "
+        ~ dbt.current_timestamp() ~ " from " ~ loaded
     ) %}
+{% endmacro %}
+
+{#- Replace every row of a table no model owns with a query's rows: delete and insert (one transaction on
+    DuckDB and PostgreSQL); Spark's Parquet tables have no DELETE, and an overwrite does the same. -#}
+{% macro replace_rows(table, select_sql) %}
+    {% do return(adapter.dispatch('replace_rows', 'timo_bank')(table, select_sql)) %}
+{% endmacro %}
+
+{% macro default__replace_rows(table, select_sql) %}
+    {% do run_query("delete from " ~ table) %}
+    {% do run_query("insert into " ~ table ~ " " ~ select_sql) %}
+{% endmacro %}
+
+{% macro spark__replace_rows(table, select_sql) %}
+    {% do run_query("insert overwrite table " ~ table ~ " " ~ select_sql) %}
 {% endmacro %}

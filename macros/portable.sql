@@ -11,6 +11,33 @@
     and {% if following_seconds | int > 0 %}interval '{{ following_seconds | int }} seconds' following{% else %}current row{% endif %}
 {%- endmacro %}
 
+{#- A double-precision float: `double precision` in standard SQL (PostgreSQL, DuckDB), `double` on Spark. -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double', 'timo_bank')()) }}
+{%- endmacro %}
+
+{% macro default__type_double() -%}
+    double precision
+{%- endmacro %}
+
+{% macro spark__type_double() -%}
+    double
+{%- endmacro %}
+
+{#- Day of the week of a timestamp as an integer, 0 = Sunday ... 6 = Saturday (PostgreSQL's and DuckDB's
+    `extract(dow ...)`; Spark's dayofweek counts 1 = Sunday ... 7 = Saturday). -#}
+{% macro day_of_week(timestamp) -%}
+    {{ return(adapter.dispatch('day_of_week', 'timo_bank')(timestamp)) }}
+{%- endmacro %}
+
+{% macro default__day_of_week(timestamp) -%}
+    cast(extract(dow from {{ timestamp }}) as integer)
+{%- endmacro %}
+
+{% macro spark__day_of_week(timestamp) -%}
+    cast(dayofweek({{ timestamp }}) - 1 as integer)
+{%- endmacro %}
+
 {#- Boolean aggregate "any row true", portable to engines without bool_or. -#}
 {% macro any_true(condition) -%}
     max(case when {{ condition }} then 1 else 0 end) = 1

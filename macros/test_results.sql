@@ -11,7 +11,7 @@
             "create table if not exists audit.dbt_test_results ("
             ~ " invocation_id varchar(64), run_started_at timestamp, test_unique_id varchar(500),"
             ~ " test_name varchar(500), test_type varchar(20), model_name varchar(200), status varchar(20),"
-            ~ " failures bigint, execution_seconds double precision, severity varchar(10), recorded_at timestamp)"
+            ~ " failures bigint, execution_seconds " ~ type_double() ~ ", severity varchar(10), recorded_at timestamp)"
         ) %}
     {% endif %}
 {% endmacro %}

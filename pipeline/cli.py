@@ -55,11 +55,14 @@ def build_parser() -> argparse.ArgumentParser:
                           "(default 0: clean data)")
     gen.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    load = sub.add_parser("load", help="load a dataset into the raw schema of DuckDB or PostgreSQL",
-                          description="Replace the raw tables with a dataset's files, in one transaction. "
+    load = sub.add_parser("load", help="load a dataset into the raw schema of DuckDB, PostgreSQL or Spark",
+                          description="Replace the raw tables with a dataset's files, all or nothing. "
                                       "PostgreSQL settings come from PGHOST, PGPORT, PGUSER, PGPASSWORD and "
-                                      "PGDATABASE (defaults 127.0.0.1, 5432, postgres, empty, timo_bank).")
-    load.add_argument("--target", default="duckdb", help="duckdb or postgres (default duckdb)")
+                                      "PGDATABASE (defaults 127.0.0.1, 5432, postgres, empty, timo_bank); Spark's "
+                                      "from TIMO_SPARK_MASTER and TIMO_SPARK_DIR (defaults local[2], "
+                                      "warehouse/spark).")
+    load.add_argument("--target", default="duckdb",
+                      help="duckdb, postgres or spark (default duckdb; Spark settings: TIMO_SPARK_* variables)")
     load.add_argument("--data", default="data/raw", help="dataset folder written by generate (default data/raw)")
     load.add_argument("--duckdb-path", default=None,
                       help="DuckDB file (default $TIMO_DUCKDB_PATH or warehouse/timo_bank.duckdb)")
@@ -134,6 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     clean.add_argument("--duckdb-path", default=None, help="a DuckDB warehouse file to delete (with its .wal)")
     clean.add_argument("--data", action="append", default=[], help="a dataset folder to delete (repeatable)")
 
+    cluster = sub.add_parser("spark-cluster", help="start, stop or show a standalone Spark cluster on this machine",
+                             description="A Spark master and workers on 127.0.0.1, started with the daemon script "
+                                         "pyspark ships; pid files and logs under $TIMO_SPARK_DIR/cluster. Point "
+                                         "the spark target at it with TIMO_SPARK_MASTER=spark://127.0.0.1:7077.")
+    cluster.add_argument("action", choices=["start", "stop", "status"])
+    cluster.add_argument("--workers", type=_whole, default=2, help="workers (default 2)")
+    cluster.add_argument("--cores", type=_whole, default=1, help="cores per worker (default 1)")
+    cluster.add_argument("--memory", default="3g", help="memory per worker for its executors (default 3g)")
+
     summary = sub.add_parser("summary", help="print what the DuckDB warehouse holds and the last dbt results")
     summary.add_argument("--duckdb-path", default=None, help="DuckDB file (default as for load)")
     return parser
@@ -177,8 +189,9 @@ def _generate(args) -> int:
 
 
 def _load(args) -> int:
-    from .loader import load_duckdb, load_postgres
+    from .loader import load_duckdb, load_postgres, load_spark
     from .settings import PostgresSettings
+    from .spark import SparkSettings
 
     target = args.target.lower()
     started = time.perf_counter()
@@ -189,8 +202,12 @@ def _load(args) -> int:
         settings = PostgresSettings.from_env()
         counts = load_postgres(Path(args.data), settings, quiet=args.quiet)
         where = f"PostgreSQL {settings.host}:{settings.port}/{settings.dbname}"
+    elif target == "spark":
+        spark = SparkSettings.from_env()
+        counts = load_spark(Path(args.data), spark, quiet=args.quiet)
+        where = f"Spark ({spark.master}, catalog in {spark.home})"
     else:
-        raise ConfigError(f"--target must be duckdb or postgres, got {args.target!r}")
+        raise ConfigError(f"--target must be duckdb, postgres or spark, got {args.target!r}")
     if not args.quiet:
         print(f"loaded {sum(counts.values()):,} rows into {len(counts)} raw tables of {where} "
               f"in {time.perf_counter() - started:.1f}s")
@@ -271,12 +288,32 @@ def _bench(args) -> int:
     return 0
 
 
+def _spark_cluster(args) -> int:
+    from .spark_cluster import Cluster
+
+    if args.workers < 1 or args.cores < 1:
+        raise ConfigError("--workers and --cores must be whole numbers from 1")
+    cluster = Cluster.from_settings(workers=args.workers, cores=args.cores, memory=args.memory)
+    if args.action == "start":
+        cluster.start()
+        print(f"Spark cluster up: {cluster.master_url}, {args.workers} workers x {args.cores} core(s); "
+              f"master UI http://127.0.0.1:{cluster.webui_port}; logs in {cluster.folder / 'logs'}")
+    elif args.action == "stop":
+        cluster.stop()
+        print("Spark cluster stopped")
+    else:
+        for name, alive in cluster.running().items():
+            print(f"{name}: {'running' if alive else 'stopped'}")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     from .loader import LoadError
 
     args = build_parser().parse_args(argv)
     handlers = {"generate": _generate, "load": _load, "bench": _bench, "summary": _summary,
-                "advance": _advance, "simulate": _simulate, "clean": _clean, "stream": _stream}
+                "advance": _advance, "simulate": _simulate, "clean": _clean, "stream": _stream,
+                "spark-cluster": _spark_cluster}
     try:
         return handlers[args.command](args)
     except (ConfigError, LoadError) as exc:

@@ -13,6 +13,7 @@ day is rebuilt, and a different dataset stops the build with what to run.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import io
@@ -307,4 +308,74 @@ def load_postgres(data_dir: Path, settings: PostgresSettings | None = None, quie
     with settings.connect() as conn2, conn2.cursor() as cur:
         for name in TABLES:
             cur.execute(f"analyze {RAW_SCHEMA}.{name}")
+    return counts
+
+
+# ---- Spark --------------------------------------------------------------------------------------
+#
+# Managed tables, not external tables over the dataset's files. A load is a copy taken at one moment,
+# as on the other engines: `bankgen advance` and the streams keep writing into the dataset folder, and
+# raw must not change under a build until the next load (raw._load_files says what was loaded). Each
+# table is first written in full beside the old one (raw.__loading_<name>); only when every table and
+# the load record are written are the old tables replaced, by renames. A failure before that leaves
+# raw as it was and removes what it wrote. Spark has no transaction across tables: a crash during the
+# renames themselves (a few catalog calls) can leave some tables new and some old, which the next load
+# repairs.
+
+SPARK_STAGING_PREFIX = "__loading_"
+
+
+def _spark_reader(session, table: Table, files: list[Path], fmt: str):
+    paths = [str(p) for p in files]
+    columns = table.spark_columns()
+    if fmt == "parquet":
+        frame = session.read.parquet(*paths)
+    else:  # every value as text, then cast as DuckDB and PostgreSQL do (the values were checked already)
+        from pyspark.sql.types import StringType, StructField, StructType
+
+        text = StructType([StructField(c, StringType(), True) for c in columns])
+        frame = session.read.csv(paths, header=True, schema=text, mode="FAILFAST", multiLine=True, escape='"')
+    return frame.selectExpr(*(f"cast(`{c}` as {t}) as `{c}`" for c, t in columns.items()))
+
+
+def load_spark(data_dir: Path, settings=None, quiet: bool = False) -> dict[str, int]:
+    from .spark import SparkSettings, spark_session
+
+    data_dir = Path(data_dir)
+    fmt, files = check_dataset(data_dir)
+    record = load_record(data_dir, files)
+    settings = settings or SparkSettings.from_env()
+    session = spark_session(settings)
+    counts: dict[str, int] = {}
+    staged: list[str] = []
+    current = ""
+    try:
+        session.sql(f"create database if not exists {RAW_SCHEMA}")
+        for name, table in TABLES.items():
+            started = time.perf_counter()
+            current = f"{files[name][0]}{' (and the other files of ' + name + ')' if len(files[name]) > 1 else ''}"
+            staging = f"{RAW_SCHEMA}.{SPARK_STAGING_PREFIX}{name}"
+            session.sql(f"drop table if exists {staging}")
+            staged.append(staging)
+            _spark_reader(session, table, files[name], fmt).write.format("parquet").saveAsTable(staging)
+            counts[name] = session.table(staging).count()
+            _log(quiet, f"  raw.{name}: {counts[name]:,} rows ({time.perf_counter() - started:.1f}s)")
+        current = f"{RAW_SCHEMA}.{LOAD_FILES}"
+        spark_types = {"varchar": "string", "date": "date", "bigint": "bigint", "timestamp": "timestamp",
+                       "boolean": "boolean"}
+        schema = ", ".join(f"{c} {spark_types[t]}" for c, t in LOAD_FILES_COLUMNS)
+        staging = f"{RAW_SCHEMA}.{SPARK_STAGING_PREFIX}{LOAD_FILES}"
+        session.sql(f"drop table if exists {staging}")
+        staged.append(staging)
+        rows = [(*r[:3], dt.date.fromisoformat(r[3]) if r[3] else None, *r[4:]) for r in record]
+        session.createDataFrame(rows, schema=schema).coalesce(1).write.format("parquet").saveAsTable(staging)
+    except Exception as exc:  # py4j and Spark errors share no base class worth naming
+        for staging in staged:
+            with contextlib.suppress(Exception):
+                session.sql(f"drop table if exists {staging}")
+        raise LoadError(f"{current or settings.home}: loading into Spark failed, nothing was changed: "
+                        f"{_first_line(exc)}") from None
+    for name in [*TABLES, LOAD_FILES]:
+        session.sql(f"drop table if exists {RAW_SCHEMA}.{name}")
+        session.sql(f"alter table {RAW_SCHEMA}.{SPARK_STAGING_PREFIX}{name} rename to {RAW_SCHEMA}.{name}")
     return counts

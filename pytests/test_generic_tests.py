@@ -420,7 +420,7 @@ def test_every_generic_test_file_is_covered():
                                                      "expect_column_values_to_be_in_type_list"} and outcomes, test
 
 
-def _write_project(folder: Path) -> None:
+def write_project(folder: Path) -> None:
     shutil.copytree(ROOT / "tests" / "generic", folder / "tests" / "generic")
     shutil.copytree(ROOT / "macros", folder / "macros")
     (folder / "models").mkdir()
@@ -446,21 +446,26 @@ def _write_project(folder: Path) -> None:
     (folder / "models" / "_cases.yml").write_text(yaml.safe_dump({"models": models}, sort_keys=False))
 
 
-def _outcomes(folder: Path, env: dict) -> dict[str, tuple[str, int]]:
+def _build(folder: Path, env: dict) -> dict[str, tuple[str, int]]:
     dbt = Path(sys.executable).parent / "dbt"
     result = subprocess.run([str(dbt), "build", "--profiles-dir", str(folder)], cwd=folder, capture_output=True,
                             text=True, env={**os.environ, **env}, timeout=900)
-    run_results = folder / "target" / "run_results.json"
-    assert run_results.exists(), result.stdout[-3000:] + result.stderr[-2000:]
+    assert (folder / "target" / "run_results.json").exists(), result.stdout[-3000:] + result.stderr[-2000:]
+    return outcomes(folder)
+
+
+def outcomes(folder: Path, target_path: Path | None = None) -> dict[str, tuple[str, int]]:
+    """Each case's test: (status, failing rows, message), from the build's run_results.json."""
+    run_results = (target_path or folder / "target") / "run_results.json"
     out = {}
     for item in json.loads(run_results.read_text())["results"]:
         if item["unique_id"].startswith("test."):
             out[item["unique_id"].split(".")[2]] = (item["status"], item["failures"] or 0, item.get("message"))
-    assert out, result.stdout[-3000:]
+    assert out, f"no test results in {run_results}"
     return out
 
 
-def _check(outcomes: dict, engine: str) -> None:
+def check(outcomes: dict, engine: str) -> None:
     problems = []
     for c in CASES:
         got = outcomes.get(f"dq_{c.name}")
@@ -471,11 +476,11 @@ def _check(outcomes: dict, engine: str) -> None:
 
 
 def test_generic_tests_on_duckdb(tmp_path):
-    _write_project(tmp_path)
-    _check(_outcomes(tmp_path, {"TIMO_TARGET": "duckdb", "TIMO_DUCKDB_PATH": str(tmp_path / "dq.duckdb")}), "duckdb")
+    write_project(tmp_path)
+    check(_build(tmp_path, {"TIMO_TARGET": "duckdb", "TIMO_DUCKDB_PATH": str(tmp_path / "dq.duckdb")}), "duckdb")
 
 
 @pytest.mark.postgres
 def test_generic_tests_on_postgres(tmp_path, pg_database):
-    _write_project(tmp_path)
-    _check(_outcomes(tmp_path, {"TIMO_TARGET": "postgres", **pg_env(pg_database)}), "postgres")
+    write_project(tmp_path)
+    check(_build(tmp_path, {"TIMO_TARGET": "postgres", **pg_env(pg_database)}), "postgres")

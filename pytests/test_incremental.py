@@ -1,6 +1,7 @@
 """Day-by-day operation: `bankgen advance` is deterministic, N daily incremental builds give exactly
-the marts of one full refresh on DuckDB and on PostgreSQL (late authentication logs and status
-changes included), snapshots record status history and add nothing when nothing changed."""
+the marts of one full refresh on DuckDB and on PostgreSQL (late authentication logs, status changes and
+a day whose files were removed included), snapshots record status history and add nothing when nothing
+changed."""
 
 from __future__ import annotations
 
@@ -146,12 +147,22 @@ def _diff(a: dict[str, Counter], b: dict[str, Counter]) -> dict[str, int]:
     return {t: sum(((a[t] - b[t]) + (b[t] - a[t])).values()) for t in a if a[t] != b[t]}
 
 
-def _simulate(data: Path, days: int, load, build) -> None:
-    for _ in range(days):
+def _simulate(data: Path, days: int, load, build, remove_first_new_day: bool = False) -> str:
+    """`days` daily runs: advance one day, load, build. With remove_first_new_day, the files of the first
+    new day are removed before the last run (a restated day that is gone: its rows must leave every
+    incremental table, as a full refresh never sees them). Returns the first new day."""
+    first_new_day = None
+    for i in range(days):
         advance(data, 1, quiet=True)
+        if first_new_day is None:
+            first_new_day = max(p.name.split(".")[0] for p in (data / "payment_transactions").glob("*.parquet"))
+        if remove_first_new_day and i == days - 1:
+            for path in data.glob(f"*/{first_new_day}*"):
+                path.unlink()
         load()
         result = build()
         assert result.returncode == 0, result.stdout[-4000:]
+    return first_new_day
 
 
 def test_daily_incremental_runs_equal_a_full_refresh_on_duckdb(base_dataset, tmp_path):
@@ -165,9 +176,12 @@ def test_daily_incremental_runs_equal_a_full_refresh_on_duckdb(base_dataset, tmp
 
     load_duckdb(data, db, quiet=True)
     assert build().returncode == 0
-    _simulate(data, DAYS, lambda: load_duckdb(data, db, quiet=True), build)
+    removed = _simulate(data, DAYS, lambda: load_duckdb(data, db, quiet=True), build, remove_first_new_day=True)
 
     incremental = _duck_marts(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_transactions where transaction_date = ?",
+                           [date.fromisoformat(removed)]).fetchone()[0] == 0
     full_db = tmp_path / "full.duckdb"
     shutil.copy(db, full_db)
     result = run_dbt("build", "--full-refresh", "--target", "duckdb", "--target-path", str(tmp_path / "t2"),
@@ -228,7 +242,8 @@ def test_daily_incremental_runs_equal_a_full_refresh_on_postgres(base_dataset, t
     with throwaway_database() as daily:
         load_postgres(data, daily, quiet=True)
         assert build(daily).returncode == 0
-        _simulate(data, DAYS, lambda: load_postgres(data, daily, quiet=True), lambda: build(daily))
+        _simulate(data, DAYS, lambda: load_postgres(data, daily, quiet=True), lambda: build(daily),
+                  remove_first_new_day=True)
         assert _days_missing_from_statistics(daily) == {}
         incremental = _pg_marts(daily)
         # the full refresh runs on a copy: same raw data, same snapshot history

@@ -11,11 +11,12 @@
     L". Then:
     - partitions whose levels cannot depend on Tksth (one transaction, or a group with no Tksth limit)
       take the interval at Tksth = 0 and sum with window functions;
-    - the others are walked one transaction per partition per step by a recursive CTE, each step a
-      range join on the intervals (no aggregate, so it is a legal recursive term on every engine).
+    - the others are walked one transaction per partition per step (macros/sequential.sql): a recursive
+      CTE whose step is a range join on the intervals (no aggregate, so it is a legal recursive term),
+      or on Spark one aggregate() fold per partition.
     Tksth restarts at 0 each day (partitions are per day) and after any transaction whose achieved
     level was C or D; only completed transactions add to it.
-    The recursive CTE sits in a subquery so that dbt unit tests can inject their fixtures.
+    The walk sits in a subquery so that dbt unit tests can inject their fixtures.
 -#}
 
 with
@@ -175,67 +176,8 @@ walk_steps as (
 ),
 
 walked_totals as (
-    select
-        transaction_id,
-        required_level,
-        unverified_total_before_vnd
-    from (
-        with recursive walk as (
-            select
-                transaction_id,
-                from_account_id,
-                sbv_group,
-                transaction_date,
-                seq_in_partition,
-                required_level,
-                cast(0 as numeric(24, 2)) as unverified_total_before_vnd,
-                cast(case
-                    when resets_unverified_total then 0
-                    when is_completed and required_level in ('A', 'B') then amount_vnd
-                    else 0
-                end as numeric(24, 2)) as unverified_total_after_vnd
-            from walk_steps
-            where
-                seq_in_partition = 1
-                and (lower_exclusive_vnd is null or lower_exclusive_vnd < 0)
-                and (upper_inclusive_vnd is null or upper_inclusive_vnd >= 0)
-
-            union all
-
-            select
-                next_step.transaction_id,
-                next_step.from_account_id,
-                next_step.sbv_group,
-                next_step.transaction_date,
-                next_step.seq_in_partition,
-                next_step.required_level,
-                previous_step.unverified_total_after_vnd as unverified_total_before_vnd,
-                cast(case
-                    when next_step.resets_unverified_total then 0
-                    when next_step.is_completed and next_step.required_level in ('A', 'B')
-                        then previous_step.unverified_total_after_vnd + next_step.amount_vnd
-                    else previous_step.unverified_total_after_vnd
-                end as numeric(24, 2)) as unverified_total_after_vnd
-            from walk as previous_step
-            inner join walk_steps as next_step
-                on
-                    previous_step.from_account_id = next_step.from_account_id
-                    and previous_step.sbv_group = next_step.sbv_group
-                    and previous_step.transaction_date = next_step.transaction_date
-                    and previous_step.seq_in_partition + 1 = next_step.seq_in_partition
-            where
-                (
-                    next_step.lower_exclusive_vnd is null
-                    or previous_step.unverified_total_after_vnd > next_step.lower_exclusive_vnd
-                )
-                and (
-                    next_step.upper_inclusive_vnd is null
-                    or previous_step.unverified_total_after_vnd <= next_step.upper_inclusive_vnd
-                )
-        )
-
-        select * from walk
-    ) as walk_result
+    -- one transaction per partition at a time (macros/sequential.sql: a recursive CTE, a fold on Spark)
+    {{ walk_unverified_totals('walk_steps') }}
 ),
 
 levels as (

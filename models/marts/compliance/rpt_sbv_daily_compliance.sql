@@ -89,10 +89,10 @@ final as (
         cast(coalesce(breaches.ewallet_monthly_limit_count, 0) as integer) as ewallet_monthly_limit_count,
         cast(coalesce(weak_amounts.weak_authentication_amount_vnd, 0) as numeric(24, 2))
             as weak_authentication_amount_vnd,
-        cast(case
-            when by_class.executed_count = 0 then null
-            else 1.0 * by_class.compliant_executed_count / by_class.executed_count
-        end as double precision) as compliance_rate
+        case
+            when by_class.executed_count > 0
+                then cast(by_class.compliant_executed_count as {{ type_double() }}) / by_class.executed_count
+        end as compliance_rate
     from by_class
     left join breaches
         on by_class.report_date = breaches.report_date and by_class.customer_type = breaches.customer_type

@@ -39,7 +39,7 @@ final as (
         cast(daily_total_before_vnd as numeric(24, 2)) as daily_total_before_vnd,
         cast(unverified_total_before_vnd as numeric(24, 2)) as unverified_total_before_vnd,
         cast(extract(hour from transacted_at) as integer) as transaction_hour,
-        cast(extract(dow from transacted_at) as integer) as transaction_day_of_week,
+        {{ day_of_week('transacted_at') }} as transaction_day_of_week,
         cast(transaction_date as date) as transaction_date,
         cast(transacted_at as timestamp) as transacted_at,
         cast(first_auth_at as timestamp) as first_auth_at

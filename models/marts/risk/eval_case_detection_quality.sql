@@ -88,11 +88,11 @@ final as (
         cast(coalesce(event_scores.typology, case_scores.typology) as {{ dbt.type_string() }}) as typology,
         cast(coalesce(event_scores.planted_events, 0) as bigint) as planted_events,
         cast(coalesce(event_scores.found_events, 0) as bigint) as found_events,
-        cast(event_scores.found_events as double precision) / nullif(event_scores.planted_events, 0) as event_recall,
+        cast(event_scores.found_events as {{ type_double() }}) / nullif(event_scores.planted_events, 0) as event_recall,
         cast(coalesce(case_scores.cases, 0) as bigint) as cases,
         cast(coalesce(case_scores.true_cases, 0) as bigint) as true_cases,
-        cast(case_scores.true_cases as double precision) / nullif(case_scores.cases, 0) as case_precision,
-        1000.0 * coalesce(case_scores.cases, 0) / nullif(transaction_count.n_transactions, 0)
+        cast(case_scores.true_cases as {{ type_double() }}) / nullif(case_scores.cases, 0) as case_precision,
+        1000 * cast(coalesce(case_scores.cases, 0) as {{ type_double() }}) / nullif(transaction_count.n_transactions, 0)
             as cases_per_1000_transactions
     from event_scores
     full outer join case_scores

@@ -45,9 +45,9 @@ final as (
         cast(digits.first_digit as integer) as first_digit,
         cast(coalesce(observed.observed_count, 0) as bigint) as observed_count,
         cast(segment_months.total_count as bigint) as total_count,
-        cast(1.0 * coalesce(observed.observed_count, 0) / segment_months.total_count as double precision)
+        cast(coalesce(observed.observed_count, 0) as {{ type_double() }}) / segment_months.total_count
             as observed_share,
-        cast(ln(1 + 1.0 / digits.first_digit) / ln(10) as double precision) as expected_share
+        ln(1 + cast(1 as {{ type_double() }}) / digits.first_digit) / ln(10) as expected_share
     from segment_months
     cross join digits
     left join observed
