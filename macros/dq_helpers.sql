@@ -114,8 +114,9 @@ where not (expression = true)
 
 {#- Whether `column` contains a match for `regex`, with the value dbt-expectations' regexp_instr(...) > 0
     gives: on DuckDB null for a null value; on PostgreSQL false for a null value (so a null fails
-    expect_column_values_to_match_regex there, as it does with the package). `flags` are passed to the
-    engine ('i' ignores case, 'c' keeps it); `is_raw` changes nothing on these engines. -#}
+    expect_column_values_to_match_regex there, as it does with the package); on Spark null, as the
+    package's length(regexp_extract(...)) gives. `flags` are passed to the engine ('i' ignores case, 'c'
+    keeps it; the package ignores them on Spark, this project applies them); `is_raw` changes nothing. -#}
 {% macro dq_regex_found(column, regex, flags="") -%}
     {{ return(adapter.dispatch('dq_regex_found', 'timo_bank')(column, regex, flags)) }}
 {%- endmacro %}
@@ -130,6 +131,18 @@ where not (expression = true)
 
 {% macro postgres__dq_regex_found(column, regex, flags="") -%}
     coalesce(regexp_match({{ column }}, '{{ regex }}', '{{ flags }}') is not null, false)
+{%- endmacro %}
+
+{#- Spark (Java regular expressions) takes the flags inline: i ignores case and c keeps it (the last of the
+    two wins, as on PostgreSQL), s lets . match a newline, m makes ^ and $ match at line ends, x allows
+    whitespace and comments. A null value gives null, as on DuckDB. -#}
+{% macro spark__dq_regex_found(column, regex, flags="") -%}
+    {%- set case_flags = (flags or "") | select("in", "ic") | list -%}
+    {%- set inline = (flags or "") | select("in", "smx") | unique | list -%}
+    {%- if case_flags and case_flags[-1] == "i" -%}
+        {%- do inline.insert(0, "i") -%}
+    {%- endif -%}
+    regexp_like({{ column }}, '{{ "(?" ~ (inline | join("")) ~ ")" if inline else "" }}{{ regex }}')
 {%- endmacro %}
 
 {#- Compare an aggregate of two relations, optionally per group, as dbt-expectations' equal_expression:

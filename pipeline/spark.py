@@ -13,6 +13,7 @@ The embedded catalog admits one Spark process at a time: a load and a build run 
 
 from __future__ import annotations
 
+import logging
 import os
 import shutil
 import subprocess
@@ -118,6 +119,12 @@ def spark_session(settings: SparkSettings | None = None):
                             + ": install openjdk-17-jre-headless (scripts/ensure_java.sh does, as root)")
     settings.home.mkdir(parents=True, exist_ok=True)
     warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+    from pyspark.logger import PySparkLogger
+
+    # pyspark logs every failed statement with its Java stack trace as one JSON line; the caller reports
+    # the error itself, with its message
+    for name in ("SQLQueryContextLogger", "DataFrameQueryContextLogger"):
+        PySparkLogger.getLogger(name).setLevel(logging.CRITICAL + 10)
     builder = SparkSession.builder.enableHiveSupport()
     for key, value in settings.conf().items():
         builder = builder.config(key, value)

@@ -12,7 +12,9 @@ shares them through HDFS or object storage instead (docs/spark.md).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import subprocess
 import time
@@ -121,10 +123,31 @@ class Cluster:
                                     f"see the logs in {self.folder / 'logs'}")
             time.sleep(0.5)
 
-    def stop(self) -> None:
+    def _pids(self) -> list[int]:
+        pids = []
+        for path in self.folder.glob("spark-*.pid"):
+            try:
+                pids.append(int(path.read_text().strip()))
+            except (OSError, ValueError):
+                continue
+        return pids
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop the workers, then the master, and wait until their processes are gone (killed after
+        `timeout` seconds): when this returns, nothing of the cluster listens any more."""
+        from generators.dataset import pid_alive
+
+        pids = self._pids()
         for i in range(self.workers, 0, -1):
             self._daemon("stop", WORKER_CLASS, i)
         self._daemon("stop", MASTER_CLASS, 1)
+        deadline = time.monotonic() + timeout
+        while any(pid_alive(p) for p in pids) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        for pid in pids:
+            if pid_alive(pid):
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
 
 
 def _whoami() -> str:

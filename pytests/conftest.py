@@ -34,7 +34,7 @@ SLOW_FIXTURES = {"built_duckdb", "built_postgres", "on_duckdb", "running_app", "
                  "postgres_warehouse", "duck", "datasets", "base_dataset"}
 SLOW_MODULES = {"test_consistency_rules", "test_typologies", "test_dbt_build", "test_generic_tests",
                 "test_orchestration", "test_incremental", "test_load_state", "test_marts", "test_quality",
-                "test_secrets", "test_triggers", "test_access", "test_spark"}
+                "test_secrets", "test_triggers", "test_access", "test_spark", "test_spark_cluster"}
 
 
 def pytest_collection_modifyitems(items):

@@ -1,6 +1,6 @@
 """Spark, the third engine: the same project on Spark gives the same marts as DuckDB, its daily runs
-give the same marts as a full refresh, the generic tests return what they return elsewhere, and the
-standalone cluster of `make spark-cluster` runs the same SQL.
+give the same marts as a full refresh, and the generic tests return what they return elsewhere
+(test_spark_cluster.py runs the standalone cluster of `make spark-cluster`).
 
 One Spark session serves the whole module: it is started here, in the test process, and dbt runs in
 the same process (dbtRunner), where dbt-spark's session method finds it. Starting Spark once saves
@@ -11,11 +11,8 @@ the JVM's start-up on every dbt invocation; the session has the `spark` target's
 from __future__ import annotations
 
 import datetime as dt
-import json
 import os
 import shutil
-import socket
-import subprocess
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
@@ -29,7 +26,7 @@ from pipeline.loader import load_duckdb, load_spark
 from pipeline.spark import SparkSettings, spark_session
 
 from . import test_generic_tests as generic
-from .conftest import BIN, ROOT, duckdb_fetch, run_bankgen, run_dbt
+from .conftest import ROOT, duckdb_fetch, run_bankgen, run_dbt
 
 pytestmark = pytest.mark.spark
 
@@ -228,48 +225,3 @@ def test_spark_without_java_says_so(parquet_dataset, tmp_path):
     assert result.returncode == 2 and result.stderr.count("\n") == 1, result.stderr
     assert "Spark needs Java 17" in result.stderr
     assert not (tmp_path / "w" / "metastore_db").exists()
-
-
-def _listening(port: int) -> bool:
-    with socket.socket() as probe:
-        return probe.connect_ex(("127.0.0.1", port)) == 0
-
-
-def test_the_standalone_cluster_builds_what_local_mode_builds(parquet_dataset, built_duckdb, tmp_path):
-    """`make spark-cluster`'s path, from the command line: a master and two workers on 127.0.0.1, the load
-    and the transaction models up to the SBV classification built on them (its Tksth fold runs on the
-    workers), equal to DuckDB's; then the cluster stops and nothing listens any more."""
-    env = {"TIMO_SPARK_DIR": str(tmp_path / "warehouse"), "TIMO_SPARK_MASTER": "spark://127.0.0.1:7077",
-           "TIMO_SPARK_SHUFFLE_PARTITIONS": "2", "TIMO_SPARK_DRIVER_MEMORY": "1g"}
-    started = run_bankgen("spark-cluster", "start", env=env)
-    assert started.returncode == 0, started.stderr
-    try:
-        assert _listening(7077)
-        loaded = run_bankgen("load", "--target", "spark", "--data", str(parquet_dataset), env=env)
-        assert loaded.returncode == 0, loaded.stderr[-2000:]
-        assert "spark://127.0.0.1:7077" in loaded.stdout
-        built = subprocess.run([str(BIN / "dbt"), "build", "--profiles-dir", str(ROOT), "--target", "spark",
-                                "--target-path", str(tmp_path / "target"), "--select", "+int_transactions_classified",
-                                *NO_TESTS], cwd=ROOT, capture_output=True, text=True, timeout=900,
-                               env={**os.environ, **env, "DBT_LOG_PATH": str(tmp_path / "logs")})
-        assert built.returncode == 0, built.stdout[-3000:]
-        logs = "".join(p.read_text(errors="replace") for p in (tmp_path / "warehouse" / "cluster" / "logs").glob("*"))
-        assert logs.count("Launching executor") >= 2  # both workers ran executors for the build
-    finally:
-        stopped = run_bankgen("spark-cluster", "stop", env=env)
-    assert stopped.returncode == 0 and not _listening(7077)
-
-    settings = SparkSettings(master="local[1]", home=tmp_path / "warehouse", driver_memory="1g", shuffle_partitions=1)
-    script = ("import sys, json; from pipeline.spark import SparkSettings, spark_session; from pathlib import Path; "
-              f"s = spark_session(SparkSettings('local[1]', Path({str(settings.home)!r}), '1g', 1)); "
-              "rows = s.sql('select transaction_id, required_level, cast(unverified_total_before_vnd as string) "
-              "from intermediate.int_transactions_classified').collect(); "
-              "print(json.dumps(sorted([list(r) for r in rows], key=str)))")
-    read = subprocess.run([str(BIN / "python"), "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=300)
-    assert read.returncode == 0, read.stderr[-2000:]
-    on_cluster = Counter((t, lvl, portable(None if v is None else Decimal(v))) for t, lvl, v in json.loads(read.stdout))
-    with duckdb.connect(str(built_duckdb.duckdb_path), read_only=True) as con:
-        on_duckdb = Counter((t, lvl, portable(v)) for t, lvl, v in con.execute(
-            "select transaction_id, required_level, unverified_total_before_vnd "
-            "from intermediate.int_transactions_classified").fetchall())
-    assert on_cluster == on_duckdb and len(on_duckdb) > 10_000

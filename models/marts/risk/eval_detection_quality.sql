@@ -57,10 +57,13 @@ final as (
         scored.alerted_transactions,
         labelled.labelled_transactions,
         scored.true_positives,
-        case when scored.alerted_transactions > 0 then cast(scored.true_positives as {{ type_double() }}) / scored.alerted_transactions end
-            as precision_score,
         case
-            when labelled.labelled_transactions > 0 then cast(scored.true_positives as {{ type_double() }}) / labelled.labelled_transactions
+            when scored.alerted_transactions > 0
+                then cast(scored.true_positives as {{ type_double() }}) / scored.alerted_transactions
+        end as precision_score,
+        case
+            when labelled.labelled_transactions > 0
+                then cast(scored.true_positives as {{ type_double() }}) / labelled.labelled_transactions
         end as recall_score
     from scored
     inner join labelled
