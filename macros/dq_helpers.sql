@@ -112,6 +112,12 @@ where not (expression = true)
     cast(current_timestamp at time zone '{{ var("dbt_date:time_zone", "Asia/Ho_Chi_Minh") }}' as timestamp)
 {%- endmacro %}
 
+{#- Spark's timestamps are instants shown in the session time zone (UTC for this project's spark target):
+    the bank's wall clock is the instant shown in the bank's zone. -#}
+{% macro spark__dq_now() -%}
+    from_utc_timestamp(current_timestamp(), '{{ var("dbt_date:time_zone", "Asia/Ho_Chi_Minh") }}')
+{%- endmacro %}
+
 {#- Whether `column` contains a match for `regex`, with the value dbt-expectations' regexp_instr(...) > 0
     gives: on DuckDB null for a null value; on PostgreSQL false for a null value (so a null fails
     expect_column_values_to_match_regex there, as it does with the package); on Spark null, as the

@@ -37,11 +37,21 @@ SLOW_MODULES = {"test_consistency_rules", "test_typologies", "test_dbt_build", "
                 "test_secrets", "test_triggers", "test_access", "test_spark", "test_spark_cluster"}
 
 
+# The longest modules first: pytest-xdist (--dist loadfile) hands whole modules to its workers in this
+# order, so the Spark module's minutes overlap the many short modules instead of ending the run.
+FIRST_MODULES = ("test_spark", "test_orchestration", "test_spark_cluster")
+
+
 def pytest_collection_modifyitems(items):
     for item in items:
         module = item.module.__name__.rsplit(".", 1)[-1]
         if module in SLOW_MODULES or SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+
+    def rank(item):
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        return FIRST_MODULES.index(module) if module in FIRST_MODULES else len(FIRST_MODULES)
+    items.sort(key=rank)  # stable: the order within each module is kept
 
 
 @pytest.fixture(scope="session", autouse=True)

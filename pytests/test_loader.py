@@ -126,7 +126,7 @@ def test_cli_load_missing_folder_is_exit_2(tmp_path):
 
 def test_cli_load_unknown_target_is_exit_2(parquet_dataset):
     result = run_bankgen("load", "--target", "oracle", "--data", str(parquet_dataset))
-    assert result.returncode == 2 and "--target must be duckdb or postgres" in result.stderr
+    assert result.returncode == 2 and "--target must be duckdb, postgres or spark" in result.stderr
 
 
 @pytest.mark.postgres

@@ -133,9 +133,7 @@ mule_windows as (
         mule_window_totals.account_id,
         mule_window_totals.window_start,
         mule_window_totals.distinct_senders,
-        -- a float on every engine (decimal division rounds to different scales on each)
-        cast(mule_window_forwarded.outflow_vnd as {{ type_double() }}) / nullif(mule_window_totals.inflow_vnd, 0)
-            as forward_share
+        mule_window_forwarded.outflow_vnd / nullif(mule_window_totals.inflow_vnd, 0) as forward_share
     from mule_window_totals
     inner join mule_window_forwarded
         on
