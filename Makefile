@@ -21,7 +21,7 @@ SIM_DAYS ?= 3
 # shared warehouse is built once): one per core of the 2-core machines it is sized for
 TEST_WORKERS ?= 2
 
-.PHONY: spark-cluster run install generate load build docs dashboard orchestrate simulate test lint bench bench-quick bench-generator bench-stream clean help
+.PHONY: spark-cluster bench-spark run install generate load build docs dashboard orchestrate simulate test lint bench bench-quick bench-generator bench-stream clean help
 
 help:
 	@echo "make run     - venv, generate $(CUSTOMERS) customers x $(DAYS) days, load into DuckDB, dbt build, docs"
@@ -32,6 +32,7 @@ help:
 	@echo "make simulate - after make run: SIM_DAYS more days, each advanced, loaded and built incrementally"
 	@echo "make dashboard - the Streamlit dashboard on http://$(ADDRESS):$(PORT), this machine only (TARGET=postgres: as the dashboard role)"
 	@echo "make lint    - sqlfluff, ruff and dbt-score (the project's conventions on the dbt manifest)"
+	@echo "make bench-spark - DuckDB, Spark local[2] and a two-worker Spark cluster at 1M and 10M transactions (bench/results/spark.{json,md})"
 	@echo "make spark-cluster - start a Spark master and two workers on 127.0.0.1, load and build against them, stop them"
 	@echo "make orchestrate - the Dagster UI on http://127.0.0.1:3000: schedules, sensor, daily partitions, backfills"
 
@@ -122,6 +123,12 @@ bench-quick: install
 	@bash scripts/ensure_postgres.sh
 	$(BIN)/bankgen bench --suite --sizes 100000 --postgres-sizes 100000 --incremental 300000 --incremental-postgres 300000 --triggers 20000 \
 		--tuning 100000 --out bench/results/bench-quick.json
+
+# Spark beside DuckDB at 1M and 10M transactions: local[2] and a two-worker standalone cluster, load, models,
+# tests and peak memory, then a 1-billion-transaction year on paper (bench/results/spark.{json,md})
+bench-spark: install
+	@bash scripts/ensure_java.sh
+	$(BIN)/python -m benchmarks.spark_bench --sizes 1000000,10000000 --out bench/results/spark.json
 
 bench-generator: install
 	$(BIN)/bankgen bench --sizes 1000000,10000000 --out bench/results/generator.json

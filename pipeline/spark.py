@@ -54,6 +54,7 @@ class SparkSettings:
     home: Path
     driver_memory: str
     shuffle_partitions: int
+    executor_memory: str = "2g"
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> SparkSettings:
@@ -66,7 +67,8 @@ class SparkSettings:
         return cls(master=env.get("TIMO_SPARK_MASTER") or DEFAULT_MASTER,
                    home=home if home.is_absolute() else PROJECT_ROOT / home,
                    driver_memory=env.get("TIMO_SPARK_DRIVER_MEMORY") or "4g",
-                   shuffle_partitions=int(partitions))
+                   shuffle_partitions=int(partitions),
+                   executor_memory=env.get("TIMO_SPARK_EXECUTOR_MEMORY") or "2g")
 
     @property
     def warehouse_dir(self) -> Path:
@@ -80,6 +82,7 @@ class SparkSettings:
         """The TIMO_SPARK_* variables that point dbt's `spark` target at these settings."""
         return {"TIMO_SPARK_MASTER": self.master, "TIMO_SPARK_DIR": str(self.home),
                 "TIMO_SPARK_DRIVER_MEMORY": self.driver_memory,
+                "TIMO_SPARK_EXECUTOR_MEMORY": self.executor_memory,
                 "TIMO_SPARK_SHUFFLE_PARTITIONS": str(self.shuffle_partitions)}
 
     def conf(self) -> dict[str, str]:
@@ -88,6 +91,7 @@ class SparkSettings:
             "spark.master": self.master,
             "spark.app.name": "timo_bank",
             "spark.driver.memory": self.driver_memory,
+            "spark.executor.memory": self.executor_memory,
             "spark.sql.warehouse.dir": str(self.warehouse_dir),
             "spark.hadoop.javax.jdo.option.ConnectionURL":
                 f"jdbc:derby:;databaseName={self.metastore_dir};create=true",

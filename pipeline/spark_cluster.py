@@ -123,7 +123,8 @@ class Cluster:
                                     f"see the logs in {self.folder / 'logs'}")
             time.sleep(0.5)
 
-    def _pids(self) -> list[int]:
+    def daemon_pids(self) -> list[int]:
+        """The pids of the master and the workers (their executors are their children)."""
         pids = []
         for path in self.folder.glob("spark-*.pid"):
             try:
@@ -137,7 +138,7 @@ class Cluster:
         `timeout` seconds): when this returns, nothing of the cluster listens any more."""
         from generators.dataset import pid_alive
 
-        pids = self._pids()
+        pids = self.daemon_pids()
         for i in range(self.workers, 0, -1):
             self._daemon("stop", WORKER_CLASS, i)
         self._daemon("stop", MASTER_CLASS, 1)
