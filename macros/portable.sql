@@ -84,3 +84,38 @@
 {% macro duckdb__regex_matches(column, pattern) -%}
     regexp_matches({{ column }}, '{{ pattern }}')
 {%- endmacro %}
+
+{#- Seconds since 1970-01-01 of a timestamp without a zone (read as UTC), with its fraction, as a double. -#}
+{% macro epoch_seconds(timestamp) -%}
+    {{ return(adapter.dispatch('epoch_seconds')(timestamp)) }}
+{%- endmacro %}
+
+{% macro default__epoch_seconds(timestamp) -%}
+    cast(extract(epoch from {{ timestamp }}) as {{ type_double() }})
+{%- endmacro %}
+
+{% macro duckdb__epoch_seconds(timestamp) -%}
+    epoch({{ timestamp }})
+{%- endmacro %}
+
+{% macro spark__epoch_seconds(timestamp) -%}
+    cast({{ timestamp }} as double)
+{%- endmacro %}
+
+{#- Hours from one timestamp to another, to the hundredth. -#}
+{% macro hours_between(start, finish) -%}
+    cast(({{ epoch_seconds(finish) }} - {{ epoch_seconds(start) }}) / 3600.0 as numeric(18, 2))
+{%- endmacro %}
+
+{#- Spark keeps a table's file list: a table over files another process writes (the case workflow's
+    store) is refreshed before it is read. Nothing to do elsewhere. -#}
+{% macro refresh_external_source(relation) -%}
+    {{ return(adapter.dispatch('refresh_external_source')(relation)) }}
+{%- endmacro %}
+
+{% macro default__refresh_external_source(relation) -%}
+{%- endmacro %}
+
+{% macro spark__refresh_external_source(relation) -%}
+    refresh table {{ relation }}
+{%- endmacro %}

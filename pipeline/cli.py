@@ -146,9 +146,46 @@ def build_parser() -> argparse.ArgumentParser:
     cluster.add_argument("--cores", type=_whole, default=1, help="cores per worker (default 1)")
     cluster.add_argument("--memory", default="3g", help="memory per worker for its executors (default 3g)")
 
+    workflow = sub.add_parser(
+        "workflow", help="the fraud team's case actions: record one, list them, or write a plausible history",
+        description="The case workflow's append-only store (pipeline/workflow.py): on DuckDB the files under "
+                    "$TIMO_WORKFLOW_DIR (default warehouse/workflow), on PostgreSQL workflow.case_actions "
+                    "(written as the fraud_analyst role). A case's status changes on the next dbt build.")
+    workflow.add_argument("what", choices=["record", "list", "history"])
+    workflow.add_argument("--target", choices=["duckdb", "postgres"], default=None,
+                          help="the warehouse (default $TIMO_TARGET, else duckdb)")
+    workflow.add_argument("--case", dest="case_id", default=None, help="record: the case_id")
+    workflow.add_argument("--action", default=None, help="record: assign, start, escalate, close or reopen")
+    workflow.add_argument("--outcome", default=None, help="record, close: confirmed_fraud, false_positive, inconclusive")
+    workflow.add_argument("--assignee", default=None, help="record, assign or escalate: who gets the case")
+    workflow.add_argument("--actor", default=None, help="record: who acts")
+    workflow.add_argument("--note", default=None, help="record: a note (plain text)")
+    workflow.add_argument("--seed", type=_whole, default=42, help="history: random seed (default 42)")
+
     summary = sub.add_parser("summary", help="print what the DuckDB warehouse holds and the last dbt results")
     summary.add_argument("--duckdb-path", default=None, help="DuckDB file (default as for load)")
     return parser
+
+
+def _workflow(args) -> int:
+    from . import workflow
+    from .settings import target_name
+
+    target = args.target or target_name()
+    if args.what == "history":
+        workflow.write_history(target, seed=args.seed)
+        return 0
+    if args.what == "list":
+        rows = workflow.read_files() if target == "duckdb" else workflow.read_postgres()
+        for row in rows:
+            print("\t".join("" if row[c] is None else str(row[c]) for c in workflow.COLUMNS))
+        return 0
+    action = workflow.Action(case_id=args.case_id or "", action=args.action or "", actor=args.actor or "",
+                             outcome=args.outcome, assignee=args.assignee, note=args.note)
+    workflow.check_action(action, target)
+    workflow.record([action], target)
+    print(f"recorded: {action.action} on case {action.case_id} by {action.actor}; its status changes on the next build")
+    return 0
 
 
 def _summary(args) -> int:
@@ -313,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"generate": _generate, "load": _load, "bench": _bench, "summary": _summary,
                 "advance": _advance, "simulate": _simulate, "clean": _clean, "stream": _stream,
-                "spark-cluster": _spark_cluster}
+                "spark-cluster": _spark_cluster, "workflow": _workflow}
     try:
         return handlers[args.command](args)
     except (ConfigError, LoadError) as exc:

@@ -187,7 +187,18 @@ def load_duckdb(data_dir: Path, db_path: Path | None = None, quiet: bool = False
                         f"{_first_line(exc)}") from None
     finally:
         con.close()
+    _ensure_workflow_files()
     return counts
+
+
+def _ensure_workflow_files() -> None:
+    """The case workflow's file store (pipeline/workflow.py), which the build reads; created empty once."""
+    from .workflow import ensure_file_store, workflow_dir
+
+    try:
+        ensure_file_store()
+    except OSError as exc:
+        raise LoadError(f"cannot create the case workflow store {workflow_dir()}: {exc.strerror}") from None
 
 
 def connect_duckdb(db_path: Path, read_only: bool = False):
@@ -308,6 +319,13 @@ def load_postgres(data_dir: Path, settings: PostgresSettings | None = None, quie
     with settings.connect() as conn2, conn2.cursor() as cur:
         for name in TABLES:
             cur.execute(f"analyze {RAW_SCHEMA}.{name}")
+    from .workflow import ensure_postgres_store
+
+    conn3 = settings.connect()
+    try:
+        ensure_postgres_store(conn3)  # the case workflow's table (never dropped or emptied by a load)
+    finally:
+        conn3.close()
     return counts
 
 
@@ -378,4 +396,14 @@ def load_spark(data_dir: Path, settings=None, quiet: bool = False) -> dict[str, 
     for name in [*TABLES, LOAD_FILES]:
         session.sql(f"drop table if exists {RAW_SCHEMA}.{name}")
         session.sql(f"alter table {RAW_SCHEMA}.{SPARK_STAGING_PREFIX}{name} rename to {RAW_SCHEMA}.{name}")
+    # the case workflow: a table over the same files the dashboard writes on DuckDB (dropping an external
+    # table leaves its files); made again on each load, so it follows $TIMO_WORKFLOW_DIR
+    _ensure_workflow_files()
+    from .workflow import workflow_dir
+
+    session.sql("create database if not exists workflow")
+    session.sql("drop table if exists workflow.case_actions")
+    session.sql("create table workflow.case_actions (action_id string, case_id string, action string, "
+                "outcome string, assignee string, actor string, acted_at timestamp_ntz, note string) using parquet "
+                f"location '{workflow_dir() / 'case_actions'}'")
     return counts

@@ -63,6 +63,20 @@ def profiles_file():
     return target
 
 
+@pytest.fixture(scope="session", autouse=True)
+def workflow_store(tmp_path_factory):
+    """The case workflow's file store of this test process (pipeline/workflow.py): never the project's
+    own warehouse/workflow. Tests that record actions use a store of their own."""
+    folder = tmp_path_factory.mktemp("workflow")
+    saved = os.environ.get("TIMO_WORKFLOW_DIR")
+    os.environ["TIMO_WORKFLOW_DIR"] = str(folder)
+    yield folder
+    if saved is None:
+        os.environ.pop("TIMO_WORKFLOW_DIR", None)
+    else:
+        os.environ["TIMO_WORKFLOW_DIR"] = saved
+
+
 @pytest.fixture(scope="session")
 def parquet_dataset(tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("data") / "parquet"
