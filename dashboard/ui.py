@@ -7,6 +7,7 @@ import datetime as dt
 import re
 import time
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -29,8 +30,18 @@ def config() -> WarehouseConfig:
         st.stop()
 
 
+def _version(cfg: WarehouseConfig) -> int:
+    """When the DuckDB warehouse last changed (its file and write-ahead log): part of the cache key, so a
+    page shows a build's results as soon as it ends. PostgreSQL has no such stamp: its results live for
+    CACHE_SECONDS."""
+    if cfg.target != "duckdb":
+        return 0
+    stamps = [p.stat().st_mtime_ns for p in (Path(cfg.duckdb_path), Path(cfg.duckdb_path + ".wal")) if p.exists()]
+    return max(stamps, default=0)
+
+
 @st.cache_data(ttl=CACHE_SECONDS, show_spinner=False)
-def _cached_query(cfg: WarehouseConfig, sql: str, params: dict[str, Any]) -> pd.DataFrame:
+def _cached_query(cfg: WarehouseConfig, sql: str, params: dict[str, Any], version: int = 0) -> pd.DataFrame:
     # One attempt: a lock error is not cached, and run() below retries it where the page can say so.
     return query(dataclasses.replace(cfg, lock_retries=0), sql, params)
 
@@ -45,7 +56,7 @@ def run(sql: str, params: Mapping[str, Any] | None = None) -> pd.DataFrame:
     notice = st.empty()
     for attempt in range(cfg.lock_retries + 1):
         try:
-            frame = _cached_query(cfg, sql, params)
+            frame = _cached_query(cfg, sql, params, _version(cfg))
             notice.empty()
             return frame.copy()
         except WarehouseBusy as exc:

@@ -176,3 +176,31 @@ def _native(value: Any) -> Any:
     if hasattr(value, "item") and callable(value.item):  # numpy scalar
         return value.item()
     return value
+
+
+# ---- the case workflow: the one thing the dashboard writes ---------------------------------------
+
+def case_history(config: WarehouseConfig, case_id: str) -> pd.DataFrame:
+    """Every recorded action on a case, built or not yet built (read from the store itself: on
+    PostgreSQL as the fraud_analyst role)."""
+    from pipeline import workflow
+
+    try:
+        rows = workflow.read_files() if config.target == "duckdb" else workflow.read_postgres()
+    except Exception as exc:  # a missing store, a refused connection: the page says so
+        raise WarehouseError(f"cannot read the case workflow: {exc}") from exc
+    frame = pd.DataFrame([r for r in rows if r["case_id"] == case_id], columns=list(workflow.COLUMNS))
+    return frame.drop(columns=["action_id", "case_id"])
+
+
+def record_case_action(config: WarehouseConfig, action) -> None:
+    """Check the action against the case's recorded history and record it (pipeline/workflow.py):
+    on DuckDB a new file in the store, on PostgreSQL one row inserted as the fraud_analyst role.
+    Raises WorkflowError (a message for the page) when it is not allowed."""
+    from pipeline import workflow
+
+    action = action.checked()
+    history = workflow.read_files() if config.target == "duckdb" else workflow.read_postgres()
+    workflow.check_allowed(workflow.status_after(r for r in history if r["case_id"] == action.case_id),
+                           action.action)
+    workflow.record([action], config.target)

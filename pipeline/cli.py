@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
                           help="the warehouse (default $TIMO_TARGET, else duckdb)")
     workflow.add_argument("--case", dest="case_id", default=None, help="record: the case_id")
     workflow.add_argument("--action", default=None, help="record: assign, start, escalate, close or reopen")
-    workflow.add_argument("--outcome", default=None, help="record, close: confirmed_fraud, false_positive, inconclusive")
+    workflow.add_argument("--outcome", default=None, help="close: confirmed_fraud, false_positive or inconclusive")
     workflow.add_argument("--assignee", default=None, help="record, assign or escalate: who gets the case")
     workflow.add_argument("--actor", default=None, help="record: who acts")
     workflow.add_argument("--note", default=None, help="record: a note (plain text)")

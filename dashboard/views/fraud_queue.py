@@ -1,24 +1,31 @@
-"""Fraud queue: the cases to work, by risk score, then every signal (alert) with drill-down to the
-transaction and its authentication trail."""
+"""Fraud queue: the cases to work, by risk score, with their status and the form to act on one, then
+every signal (alert) with drill-down to the transaction and its authentication trail."""
 
 import streamlit as st
 
 from dashboard import ui
+from dashboard.warehouse import WarehouseError, case_history, record_case_action
+from pipeline import workflow
 
 st.title("Fraud queue")
 
 cases = ui.run("""
-    select case_id, typology, risk_score, recommended_action, customer_id, first_signal_at, last_signal_at,
-           signal_count, transaction_count, completed_amount_vnd, attempted_amount_vnd, contributing_rules
-    from marts.fct_fraud_cases
-    order by risk_score desc, last_signal_at desc, case_id
+    select c.case_id, w.case_status, w.assignee, w.severity, c.typology, c.risk_score, c.recommended_action,
+           c.customer_id, c.first_signal_at, c.last_signal_at, w.age_hours, w.sla_hours, w.is_sla_breached,
+           c.signal_count, c.transaction_count, c.completed_amount_vnd, c.attempted_amount_vnd,
+           c.contributing_rules
+    from marts.fct_fraud_cases as c
+    inner join marts.fct_case_workflow as w on c.case_id = w.case_id
+    order by case w.case_status when 'closed' then 1 else 0 end, c.risk_score desc, c.last_signal_at desc, c.case_id
 """)
 volume = ui.run("select count(*) as n from marts.fct_transactions")
-c1, c2, c3 = st.columns(3)
-c1.metric("Cases to block", ui.count(int((cases["recommended_action"] == "block").sum())))
-c2.metric("Cases to review", ui.count(int((cases["recommended_action"] == "review").sum())))
+c1, c2, c3, c4 = st.columns(4)
+unclosed = cases[cases["case_status"] != "closed"]
+c1.metric("Open cases to block", ui.count(int((unclosed["recommended_action"] == "block").sum())))
+c2.metric("Open cases to review", ui.count(int((unclosed["recommended_action"] == "review").sum())))
+c3.metric("Past their SLA", ui.count(int(unclosed["is_sla_breached"].sum())))
 per_thousand = 1000 * len(cases) / volume["n"].iloc[0] if len(volume) and volume["n"].iloc[0] else 0
-c3.metric("Cases per 1,000 transactions", f"{per_thousand:.2f}")
+c4.metric("Cases per 1,000 transactions", f"{per_thousand:.2f}")
 st.subheader("Cases")
 st.caption("A customer's connected signals, scored per typology with the weights in "
            "seeds/typology_rule_weights.csv; a case enters the queue at its typology's review score.")
@@ -37,6 +44,47 @@ if not ui.empty_notice(cases, "cases"):
     """, {"case_id": case_id})
     st.markdown("**The case's transactions**")
     ui.table(case_transactions)
+
+    # the case's workflow: what was recorded (built or not yet), and the form to act on it
+    selected = cases[cases["case_id"] == case_id].iloc[0]
+    cfg = ui.config()
+    try:
+        history = case_history(cfg, case_id)
+    except WarehouseError as exc:
+        st.error(str(exc))
+        st.stop()
+    recorded_status = workflow.status_after(history.to_dict("records"))
+    st.markdown(f"**Workflow** · status at the last build: `{ui.code_text(selected['case_status'])}`"
+                + (f" · recorded since: `{recorded_status}` (shown here after the next build)"
+                   if recorded_status != selected["case_status"] else ""))
+    if "case_flash" in st.session_state:
+        st.success(st.session_state.pop("case_flash"))
+    if not history.empty:
+        ui.table(history)
+    allowed = workflow.ALLOWED_FROM[recorded_status]
+    with st.form("case_action", clear_on_submit=True):
+        f1, f2 = st.columns(2)
+        actor = f1.text_input("Your name", key="case_actor", max_chars=workflow.MAX_TEXT["actor"])
+        action = f2.selectbox("Action", allowed, key="case_action_choice")
+        f3, f4 = st.columns(2)
+        assignee = f3.text_input("Assign to (assign, escalate)", key="case_assignee",
+                                 max_chars=workflow.MAX_TEXT["assignee"])
+        outcome = f4.selectbox("Outcome (close)", workflow.OUTCOMES, key="case_outcome")
+        note = st.text_area("Note", key="case_note", max_chars=workflow.MAX_TEXT["note"])
+        if st.form_submit_button("Record action"):
+            entry = workflow.Action(case_id=case_id, action=action, actor=actor, note=note,
+                                    assignee=assignee if action in ("assign", "escalate") else None,
+                                    outcome=outcome if action == "close" else None)
+            try:
+                record_case_action(cfg, entry)
+            except workflow.WorkflowError as exc:
+                st.error(f"Not recorded: {exc}")
+            except Exception as exc:  # the store refused (a role without the right, a full disk)
+                st.error(f"Not recorded: {ui.plain(exc)}")
+            else:
+                st.session_state["case_flash"] = (f"Recorded: {action} by {ui.plain(actor)}. The case's status "
+                                                  "changes on the next build.")
+                st.rerun()
 
 st.subheader("Signals")
 f = ui.filters()

@@ -79,8 +79,11 @@ history as (
         min(actions.acted_at) as first_action_at,
         sum(case when actions.case_action = 'reopen' then 1 else 0 end) as reopen_count,
         max(case
-            when actions.case_action = 'escalate'
-                and actions.action_number > coalesce(last_reopen.reopened_at_number, 0) then 1 else 0
+            when
+                actions.case_action = 'escalate'
+                and actions.action_number > coalesce(last_reopen.reopened_at_number, 0)
+                then 1
+            else 0
         end) as escalated_since_open
     from actions
     left join last_reopen

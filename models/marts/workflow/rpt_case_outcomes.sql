@@ -44,9 +44,9 @@ final as (
         cast(per_typology.false_positive_count as integer) as false_positive_count,
         cast(per_typology.inconclusive_count as integer) as inconclusive_count,
         cast(per_typology.sla_breached_count as integer) as sla_breached_count,
-        cast(per_typology.confirmed_fraud_count as {{ type_double() }})
-            / nullif(per_typology.confirmed_fraud_count + per_typology.false_positive_count, 0)
-            as analyst_precision,
+        cast(per_typology.confirmed_fraud_count as {{ type_double() }}) / nullif(
+            per_typology.confirmed_fraud_count + per_typology.false_positive_count, 0
+        ) as analyst_precision,
         cast(labels.case_precision as {{ type_double() }}) as label_precision
     from per_typology
     left join labels
