@@ -29,6 +29,7 @@ navigation = st.navigation({
         page("customer", "Customer view", ":material/person:"),
         page("bank", "Bank view", ":material/account_balance:"),
         page("fraud_queue", "Fraud queue", ":material/report:"),
+        page("backtest", "Rule backtests", ":material/tune:"),
         page("compliance", "Compliance", ":material/gavel:"),
     ],
     "Data": [

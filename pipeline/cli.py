@@ -162,6 +162,19 @@ def build_parser() -> argparse.ArgumentParser:
     workflow.add_argument("--note", default=None, help="record: a note (plain text)")
     workflow.add_argument("--seed", type=_whole, default=42, help="history: random seed (default 42)")
 
+    backtest = sub.add_parser(
+        "backtest", help="replay the built history under other rule thresholds; figures per setting",
+        description="Copies the DuckDB warehouse to a scratch file, rebuilds the models that read the given vars "
+                    "(and all below them) once per setting, and writes alerts, cases, event recall, case precision "
+                    "(labels) and precision from the analysts' outcomes to $TIMO_BACKTEST_DIR/backtest_<rule>.json "
+                    "and .csv (default warehouse/backtest). The warehouse itself is never changed.")
+    backtest.add_argument("--rule", required=True, help="a rule_code or rule_id of seeds/risk_rules.csv")
+    backtest.add_argument("--set", dest="sets", action="append", default=[], metavar="VAR=V1,V2,...",
+                          help="a dbt var and the values to try (repeatable: every combination is replayed)")
+    backtest.add_argument("--out", default=None,
+                          help="output folder (default: $TIMO_BACKTEST_DIR, or warehouse/backtest)")
+    backtest.add_argument("--duckdb-path", default=None, help="the warehouse (default as for load)")
+
     summary = sub.add_parser("summary", help="print what the DuckDB warehouse holds and the last dbt results")
     summary.add_argument("--duckdb-path", default=None, help="DuckDB file (default as for load)")
     return parser
@@ -185,6 +198,17 @@ def _workflow(args) -> int:
     workflow.check_action(action, target)
     workflow.record([action], target)
     print(f"recorded: {action.action} on case {action.case_id} by {action.actor}; its status changes on the next build")
+    return 0
+
+
+def _backtest(args) -> int:
+    from .backtest import backtest_dir, run_backtest
+
+    out = Path(args.out) if args.out else backtest_dir()
+    results = run_backtest(args.rule, args.sets, out_dir=out,
+                           db=Path(args.duckdb_path) if args.duckdb_path else None)
+    print(f"{len(results)} settings replayed; figures in {out / ('backtest_' + results[0]['rule_code'] + '.json')} "
+          "and .csv")
     return 0
 
 
@@ -350,7 +374,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"generate": _generate, "load": _load, "bench": _bench, "summary": _summary,
                 "advance": _advance, "simulate": _simulate, "clean": _clean, "stream": _stream,
-                "spark-cluster": _spark_cluster, "workflow": _workflow}
+                "spark-cluster": _spark_cluster, "workflow": _workflow, "backtest": _backtest}
     try:
         return handlers[args.command](args)
     except (ConfigError, LoadError) as exc:

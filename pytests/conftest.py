@@ -65,16 +65,18 @@ def profiles_file():
 
 @pytest.fixture(scope="session", autouse=True)
 def workflow_store(tmp_path_factory):
-    """The case workflow's file store of this test process (pipeline/workflow.py): never the project's
-    own warehouse/workflow. Tests that record actions use a store of their own."""
+    """The case workflow's file store and the backtests' folder of this test process (pipeline/workflow.py,
+    pipeline/backtest.py): never the project's own warehouse/. Tests that record actions use their own."""
     folder = tmp_path_factory.mktemp("workflow")
-    saved = os.environ.get("TIMO_WORKFLOW_DIR")
-    os.environ["TIMO_WORKFLOW_DIR"] = str(folder)
+    chosen = {"TIMO_WORKFLOW_DIR": str(folder), "TIMO_BACKTEST_DIR": str(folder / "backtest")}
+    saved = {key: os.environ.get(key) for key in chosen}
+    os.environ.update(chosen)
     yield folder
-    if saved is None:
-        os.environ.pop("TIMO_WORKFLOW_DIR", None)
-    else:
-        os.environ["TIMO_WORKFLOW_DIR"] = saved
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
 
 
 @pytest.fixture(scope="session")

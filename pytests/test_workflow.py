@@ -6,6 +6,7 @@ Each engine's test works on its own copy of the shared warehouse with its own st
 from __future__ import annotations
 
 import datetime as dt
+import json
 import shutil
 import threading
 import time
@@ -304,3 +305,74 @@ def test_an_analyst_closes_a_case_in_the_browser_and_the_next_build_shows_it(bui
         browser.quit()
         server.terminate()
         server.wait(timeout=30)
+
+
+def test_the_backtest_point_for_the_current_thresholds_equals_the_built_marts(built_duckdb, tmp_path, monkeypatch):
+    """`bankgen backtest` on a copy of the shared warehouse with analysts' outcomes recorded: the setting
+    in dbt_project.yml reproduces the built marts exactly; a lower threshold raises at least as many
+    alerts and a higher one at most as many; the warehouse itself is unchanged; the Backtest page shows
+    the figures."""
+    from streamlit.testing.v1 import AppTest
+
+    built_duckdb.assert_green()
+    db, store, out = tmp_path / "w.duckdb", tmp_path / "store", tmp_path / "backtests"
+    shutil.copy(built_duckdb.duckdb_path, db)
+    fetch = duckdb_fetch(db)
+    cases = [c for (c,) in fetch("select case_id from marts.fct_fraud_cases where typology = 'structuring' "
+                                 "order by case_id")]
+    as_of = fetch("select max(transacted_at) from marts.fct_transactions")[0][0]
+    workflow.append_files([Action(cases[0], "close", "ana", outcome="confirmed_fraud", acted_at=as_of),
+                           Action(cases[-1], "close", "ana", outcome="false_positive", acted_at=as_of)], store)
+    env = {"TIMO_DUCKDB_PATH": str(db), "TIMO_WORKFLOW_DIR": str(store), "DBT_LOG_PATH": str(tmp_path / "logs")}
+    built = run_dbt("build", "--target", "duckdb", "--target-path", str(tmp_path / "target"), *SELECT, env=env)
+    assert built.returncode == 0, built.stdout[-3000:]
+    before = fetch("select * from marts.fct_fraud_cases order by case_id")
+
+    result = run_bankgen("backtest", "--rule", "structuring", "--set", "structuring_min_count=2,3,4",
+                         "--out", str(out), env=env)
+    assert result.returncode == 0, result.stderr[-3000:]
+    document = json.loads((out / "backtest_structuring.json").read_text())
+    points = {r["setting"]["structuring_min_count"]: r for r in document["results"]}
+    assert [r["is_current"] for r in document["results"]] == [False, True, False]
+
+    (alerts,), = fetch("select count(*) from marts.fct_risk_alerts where rule_code = 'structuring'")
+    (planted, found, recall, n_cases, true_cases, precision), = fetch(
+        "select planted_events, found_events, event_recall, cases, true_cases, case_precision "
+        "from marts.eval_case_detection_quality where typology = 'structuring'")
+    now = points[3]
+    assert (now["alerts"], now["cases"], now["planted_events"], now["found_events"], now["true_cases"]) == (
+        alerts, n_cases, planted, found, true_cases)
+    assert now["event_recall"] == round(recall, 6) and now["case_precision"] == round(precision, 6)
+    assert (now["confirmed_fraud"], now["false_positive"], now["analyst_precision"]) == (1, 1, 0.5)
+    assert points[2]["alerts"] >= now["alerts"] >= points[4]["alerts"]
+    assert points[2]["alerts"] > points[4]["alerts"]
+    assert fetch("select * from marts.fct_fraud_cases order by case_id") == before  # the warehouse is untouched
+    assert not list(out.glob(".scratch*"))
+    csv_rows = (out / "backtest_structuring.csv").read_text().splitlines()
+    assert len(csv_rows) == 4 and csv_rows[0].startswith("rule_code,setting,is_current,alerts")
+
+    monkeypatch.setenv("TIMO_BACKTEST_DIR", str(out))
+    monkeypatch.setenv("TIMO_DUCKDB_PATH", str(db))
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(str(ROOT / "dashboard" / "views" / "backtest.py")).run()
+    assert not at.exception and not at.error
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["Alerts now"] == f"{alerts:,}" and shown["Settings replayed"] == "3"
+    assert len(at.get("vega_lite_chart")) == 1 and len(at.dataframe[-1].value) == 3
+
+
+def test_bad_backtests_are_one_line_and_exit_2(tmp_path):
+    bad = {
+        ("--rule", "no_such_rule", "--set", "structuring_min_count=2"): "is not a rule",
+        ("--rule", "structuring"): "give at least one --set",
+        ("--rule", "structuring", "--set", "structuring_min_count=two"): "is not a number",
+        ("--rule", "structuring", "--set", "no_such_var=1"): "not a numeric var",
+        ("--rule", "structuring", "--set", "structuring_min_count"): "expected name=value",
+        ("--rule", "structuring", "--set", "structuring_min_count=2", "--duckdb-path",
+         str(tmp_path / "none.duckdb")): "no warehouse at",
+    }
+    for args, message in bad.items():
+        result = run_bankgen("backtest", *args, "--out", str(tmp_path / "out"))
+        assert result.returncode == 2 and result.stderr.count("\n") == 1, (args, result.stderr)
+        assert message in result.stderr, (args, result.stderr)
