@@ -85,26 +85,29 @@
     regexp_matches({{ column }}, '{{ pattern }}')
 {%- endmacro %}
 
-{#- Seconds since 1970-01-01 of a timestamp without a zone (read as UTC), with its fraction, as a double. -#}
-{% macro epoch_seconds(timestamp) -%}
-    {{ return(adapter.dispatch('epoch_seconds')(timestamp)) }}
+{#- Microseconds since 1970-01-01 of a timestamp without a zone (read as UTC), as a bigint: exact on every engine. -#}
+{% macro epoch_micros(timestamp) -%}
+    {{ return(adapter.dispatch('epoch_micros')(timestamp)) }}
 {%- endmacro %}
 
-{% macro default__epoch_seconds(timestamp) -%}
-    cast(extract(epoch from {{ timestamp }}) as {{ type_double() }})
+{% macro default__epoch_micros(timestamp) -%}
+    cast(extract(epoch from {{ timestamp }}) * 1000000 as bigint)
 {%- endmacro %}
 
-{% macro duckdb__epoch_seconds(timestamp) -%}
-    epoch({{ timestamp }})
+{% macro duckdb__epoch_micros(timestamp) -%}
+    epoch_us({{ timestamp }})
 {%- endmacro %}
 
-{% macro spark__epoch_seconds(timestamp) -%}
-    cast({{ timestamp }} as double)
+{% macro spark__epoch_micros(timestamp) -%}
+    unix_micros({{ timestamp }})
 {%- endmacro %}
 
-{#- Hours from one timestamp to another, to the hundredth. -#}
+{#- Hours from one timestamp to another, to the hundredth, half up, counted in whole seconds. Exact
+    integer steps (each floor() divides a whole number that a double holds exactly), so every engine
+    rounds alike; a double's own rounding would tip a value at .xx5 differently on each. -#}
 {% macro hours_between(start, finish) -%}
-    cast(({{ epoch_seconds(finish) }} - {{ epoch_seconds(start) }}) / 3600.0 as numeric(18, 2))
+    cast(cast(floor((floor(({{ epoch_micros(finish) }} - {{ epoch_micros(start) }}) / 1000000.0) * 100 + 1800)
+        / 3600.0) as bigint) as numeric(18, 0)) * 0.01
 {%- endmacro %}
 
 {#- Spark keeps a table's file list: a table over files another process writes (the case workflow's

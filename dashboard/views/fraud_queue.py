@@ -31,7 +31,7 @@ st.caption("A customer's connected signals, scored per typology with the weights
            "seeds/typology_rule_weights.csv; a case enters the queue at its typology's review score.")
 if not ui.empty_notice(cases, "cases"):
     ui.table(cases)
-    labels = {row.case_id: f"{row.risk_score} · {row.typology} · customer {row.customer_id}"
+    labels = {row.case_id: f"{row.case_status} · {row.risk_score} · {row.typology} · customer {row.customer_id}"
               for row in cases.itertuples()}
     case_id = st.selectbox("Case", list(labels), format_func=labels.get, key="queue_case")
     case_transactions = ui.run("""
@@ -128,13 +128,21 @@ for col, row in zip(cols, summary.itertuples(), strict=False):
     col.metric(ui.plain(f"{row.severity.title()} alerts"), ui.count(row.alerts), help=f"{row.customers:,} customers")
 
 queue = ui.run(f"""
-    select alert_id, severity, rule_id, rule_code, typology, alert_status, alerted_at, customer_id, full_name,
-           phone_number_masked, transaction_id, transaction_type, amount_vnd, trigger_value, threshold_value,
-           trigger_details
-    from marts.mart_fraud_alert_queue where {queue_where}
-    order by severity_rank, alerted_at desc, alert_id
-    limit 1000
+    select q.alert_id, q.severity, q.rule_id, q.rule_code, q.typology,
+           coalesce(w.case_status, 'no case') as case_status, w.assignee, q.alerted_at, q.customer_id, q.full_name,
+           q.phone_number_masked, q.transaction_id, q.transaction_type, q.amount_vnd, q.trigger_value,
+           q.threshold_value, q.trigger_details
+    from (
+        select * from marts.mart_fraud_alert_queue where {queue_where}
+        order by severity_rank, alerted_at desc, alert_id
+        limit 1000
+    ) as q
+    left join marts.fct_fraud_case_signals as s on q.alert_id = s.alert_id
+    left join marts.fct_case_workflow as w on s.case_id = w.case_id
+    order by q.severity_rank, q.alerted_at desc, q.alert_id
 """, queue_params)
+st.caption("An alert's status is its case's (the case workflow); an alert whose signals never reached a "
+           "typology's review score belongs to no case.")
 st.subheader("Queue" + (" (first 1,000)" if len(queue) == 1000 else ""))
 ui.table(queue)
 

@@ -51,7 +51,7 @@ final as (
         cast(coalesce(closes.closed_count, 0) as integer) as closed_count,
         cast(coalesce(closes.confirmed_fraud_count, 0) as integer) as confirmed_fraud_count,
         cast(coalesce(closes.false_positive_count, 0) as integer) as false_positive_count,
-        cast(closes.mean_hours_to_close as numeric(18, 2)) as mean_hours_to_close
+        cast(closes.mean_hours_to_close as {{ type_double() }}) as mean_hours_to_close
     from analysts
     left join held
         on analysts.analyst = held.analyst
