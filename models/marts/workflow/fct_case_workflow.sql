@@ -130,9 +130,11 @@ final as (
         cast(coalesce(history.action_count, 0) as integer) as action_count,
         cast(coalesce(history.reopen_count, 0) as integer) as reopen_count,
         cast(clock.as_of as timestamp) as as_of,
-        cast({{ hours_between('cases.first_signal_at',
-                              "case when latest.case_action = 'close' then latest.acted_at else clock.as_of end") }}
-            as numeric(18, 2)) as age_hours,
+        cast(
+            {{ hours_between('cases.first_signal_at',
+                             "case when latest.case_action = 'close' then latest.acted_at else clock.as_of end") }}
+            as numeric(18, 2)
+        ) as age_hours,
         cast(sla.hours_to_close as integer) as sla_hours,
         cast(
             {{ hours_between('cases.first_signal_at',
