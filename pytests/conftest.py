@@ -192,6 +192,19 @@ def mart_multisets(fetch) -> dict[str, Counter]:
     return out
 
 
+def postgres_fetch(settings: PostgresSettings):
+    """A `fetch(sql)` over a PostgreSQL database, one connection per query."""
+    def fetch(sql):
+        conn = settings.connect()
+        try:
+            with conn.cursor() as cur:
+                cur.execute(sql)
+                return cur.fetchall()
+        finally:
+            conn.close()
+    return fetch
+
+
 def duckdb_fetch(db: Path):
     """A `fetch(sql)` over a DuckDB file, read-only."""
     import duckdb

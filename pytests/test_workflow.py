@@ -17,7 +17,7 @@ import pytest
 from pipeline import workflow
 from pipeline.workflow import Action, CaseFacts
 
-from .conftest import ROOT, duckdb_fetch, pg_env, run_bankgen, run_dbt, throwaway_database
+from .conftest import ROOT, duckdb_fetch, pg_env, postgres_fetch, run_bankgen, run_dbt, throwaway_database
 
 ARTEFACTS = ROOT / "target" / "test-artifacts"
 SELECT = ["--select", "stg_workflow__case_actions+", "--exclude", "resource_type:unit_test"]
@@ -57,17 +57,9 @@ def warehouse(request, built_duckdb, tmp_path):
     built.assert_green()
     with throwaway_database(template=built.settings.dbname) as settings:
         analyst = workflow.PostgresSettings(settings.host, settings.port, "fraud_analyst", "", settings.dbname)
-
-        def fetch(sql):
-            conn = settings.connect()
-            try:
-                with conn.cursor() as cur:
-                    cur.execute(sql)
-                    return cur.fetchall()
-            finally:
-                conn.close()
         env = {**pg_env(settings), "DBT_LOG_PATH": str(tmp_path / "logs")}
-        yield Warehouse("postgres", env, fetch, lambda actions: workflow.append_postgres(actions, analyst), tmp_path)
+        yield Warehouse("postgres", env, postgres_fetch(settings),
+                        lambda actions: workflow.append_postgres(actions, analyst), tmp_path)
 
 
 def test_actions_drive_each_case_status(warehouse):
