@@ -37,6 +37,7 @@ from .batch import SCENARIOS
 from .config import ConfigError, GenerateConfig, check_day_range, config_from_manifest, manifest_last_day
 from .dataset import MANIFEST, PENDING, clean_stale_temp, parse_manifest
 from .day import simulate_day
+from .ledger import balances_from, close_balances
 from .population import SECONDS_PER_DAY, build_population, make_pools, new_devices_table
 from .reference import load_reference
 from .scenarios import (
@@ -127,6 +128,7 @@ class _State:
                        for name in ("customers", "bank_accounts", "devices")}
         self.pop = pop
         self.sync_lookups()
+        balances_from(self.tables["bank_accounts"], pop.account_balance)  # the day starts from the core's balance
 
     def _column(self, name: str, column: str) -> np.ndarray:
         return np.asarray(self.tables[name].column(column).to_pylist(), dtype=object)
@@ -279,6 +281,7 @@ def _advance(data_dir: Path, days: int, quiet: bool, on_day, staged: list[tuple[
                           f"{str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from None
     registry = DeviceRegistry(manifest["next_ids"]["device_id"])
     next_txn, next_log = manifest["next_ids"]["transaction_id"], manifest["next_ids"]["log_id"]
+    next_inbound = manifest["next_ids"].get("inbound_id", 1)
     pending_path = data_dir / PENDING / f"authentication_logs.{cfg.fmt}"
     held = (read_table(pending_path, cfg.fmt, TABLES["authentication_logs"].arrow_schema)
             if pending_path.exists() else None)
@@ -297,7 +300,7 @@ def _advance(data_dir: Path, days: int, quiet: bool, on_day, staged: list[tuple[
         scenario_counts.update(plan.counts)
         switch = DeviceSwitch(pop.n_customers)
         tables = simulate_day(rng, pop, plan, 0, current, start, switch, registry, next_txn, next_log,
-                              ref.auth_method_ids)
+                              ref.auth_method_ids, cfg.rng(22, index), next_inbound)
         txns, logs, labels = tables.transactions, tables.authentication_logs, tables.fraud_labels
         n = tables.transaction_count
         late_mask = cfg.rng(12, index).random(logs.num_rows) < LATE_LOG_SHARE
@@ -311,6 +314,9 @@ def _advance(data_dir: Path, days: int, quiet: bool, on_day, staged: list[tuple[
             _write(held, data_dir / "authentication_logs" / f"{stem}.late.{cfg.fmt}", cfg.fmt, staged)
             delivered = held.num_rows
         _write(labels, data_dir / "fraud_labels" / f"{stem}.{cfg.fmt}", cfg.fmt, staged)
+        _write(tables.inbound_transfers, data_dir / "inbound_transfers" / f"{stem}.{cfg.fmt}", cfg.fmt, staged)
+        rows["inbound_transfers"] += tables.inbound_transfers.num_rows
+        next_inbound += tables.inbound_transfers.num_rows
         held = late
         labelled.update(labels.column("scenario").to_pylist())
         rows["payment_transactions"] += txns.num_rows
@@ -328,6 +334,8 @@ def _advance(data_dir: Path, days: int, quiet: bool, on_day, staged: list[tuple[
         if on_day:
             on_day(result)
 
+    state.tables["bank_accounts"] = close_balances(state.tables["bank_accounts"], pop.account_balance,
+                                                   day_start_seconds(cfg.start_date, _day_index(cfg, last_day) + 1))
     for name, table in state.tables.items():
         _write(table, data_dir / f"{name}.{cfg.fmt}", cfg.fmt, staged)
     if held is not None and held.num_rows:
@@ -340,11 +348,12 @@ def _advance(data_dir: Path, days: int, quiet: bool, on_day, staged: list[tuple[
         pending_path.unlink()
         shutil.rmtree(pending_path.parent, ignore_errors=True)
     counts = manifest["row_counts"]
-    for name in ("payment_transactions", "authentication_logs", "fraud_labels"):
-        counts[name] += rows[name]
+    for name in ("payment_transactions", "authentication_logs", "fraud_labels", "inbound_transfers"):
+        counts[name] = counts.get(name, 0) + rows[name]
     for name, table in state.tables.items():
         counts[name] = table.num_rows
-    manifest["next_ids"] = {"transaction_id": next_txn, "log_id": next_log, "device_id": registry.next_id}
+    manifest["next_ids"] = {"transaction_id": next_txn, "log_id": next_log, "device_id": registry.next_id,
+                            "inbound_id": next_inbound}
     for scenario in SCENARIOS:
         manifest["scenario_events"][scenario] = manifest["scenario_events"].get(scenario, 0) + scenario_counts[scenario]
         manifest["labelled_transactions"][scenario] = (manifest["labelled_transactions"].get(scenario, 0)

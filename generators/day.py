@@ -17,10 +17,14 @@ from .activity import DESCRIPTION_POOL, DeviceSwitch, fill_descriptions, normal_
 from .auth import auth_log_table, simulate_attempts
 from .batch import SCENARIOS, TRANSACTION_TYPES, concat, take
 from .population import Population, pick, to_amount_array, to_timestamp_array
+from .ledger import inbound_activity, inbound_table, merge_inbound, settle
 from .scenarios import DeviceRegistry, Plan, scenario_batch
 from .schema import TABLES
 
 STATUSES = ("completed", "failed", "pending", "cancelled")
+# why a transaction did not complete (failure_reason; empty for completed and pending ones)
+FAILURE_REASONS = ("authentication_failed", "authentication_cancelled", "account_not_active", "processing_error",
+                   "insufficient_funds")
 CHANNELS = ("mobile_app", "internet_banking")
 
 
@@ -30,6 +34,7 @@ class Day:
     transactions: pa.Table
     authentication_logs: pa.Table
     fraud_labels: pa.Table
+    inbound_transfers: pa.Table
 
     @property
     def transaction_count(self) -> int:
@@ -38,21 +43,36 @@ class Day:
 
 def simulate_day(rng, pop: Population, plan: Plan, plan_day: int, day: date, day_start: int,
                  switch: DeviceSwitch, registry: DeviceRegistry, first_transaction_id: int,
-                 first_log_id: int, method_ids: dict[str, int]) -> Day:
+                 first_log_id: int, method_ids: dict[str, int], inbound_rng=None, first_inbound_id: int = 1) -> Day:
     """The day's transactions with ids from `first_transaction_id` and their logs with ids from
-    `first_log_id`. The draws from `rng` come in a fixed order, so a day is reproducible."""
+    `first_log_id`, and the credits from outside with ids from `first_inbound_id` (drawn from
+    `inbound_rng`); `pop.account_balance` moves with the day's money. The draws from each random
+    stream come in a fixed order, so a day is reproducible."""
+    credits: list = []
     batch = concat([normal_activity(rng, pop, day, day_start, switch),
-                    scenario_batch(rng, plan, plan_day, day_start, pop, registry)])
+                    scenario_batch(rng, plan, plan_day, day_start, pop, registry, credits)])
     fill_descriptions(rng, batch)
     batch = take(batch, np.lexsort((batch["customer"], batch["ts"])))
     mark_first_use(batch, switch)
     txn_ids = np.arange(first_transaction_id, first_transaction_id + len(batch["ts"]), dtype=np.int64)
     method_codes = {v: k for k, v in method_ids.items()}
     attempts = simulate_attempts(rng, batch, pop.customer_type[batch["customer"]], method_ids, method_codes)
-    status = statuses(rng, batch, attempts, pop)
-    return Day(transactions=transactions_table(batch, txn_ids, status, channels(batch, pop)),
+    status, reason = statuses(rng, batch, attempts, pop)
+    inbound = merge_inbound([inbound_activity(inbound_rng, pop, pop.inbound_profile, day, day_start), *credits])
+    status, reason = settle_day(pop, batch, status, reason, inbound)
+    return Day(transactions=transactions_table(batch, txn_ids, status, channels(batch, pop), reason),
                authentication_logs=auth_log_table(attempts, txn_ids, batch["ts"], first_log_id, rng),
-               fraud_labels=labels_table(batch, txn_ids))
+               fraud_labels=labels_table(batch, txn_ids),
+               inbound_transfers=inbound_table(inbound, inbound["credited"], first_inbound_id, pop.inbound_profile))
+
+
+def settle_day(pop: Population, batch, status, reason, inbound) -> tuple[np.ndarray, np.ndarray]:
+    """Move the day's money (generators/ledger.py): payments that would overdraw fail with
+    insufficient_funds; `inbound` gains `credited` (the credits that reached an active account)."""
+    insufficient, credited = settle(pop.account_balance, pop.account_active, batch, status == 0, inbound)
+    inbound["credited"] = credited
+    return (np.where(insufficient, 1, status),
+            np.where(insufficient, FAILURE_REASONS.index("insufficient_funds"), reason))
 
 
 def mark_first_use(batch, switch: DeviceSwitch) -> None:
@@ -67,15 +87,19 @@ def mark_first_use(batch, switch: DeviceSwitch) -> None:
     switch.used[cust[rows[first]]] = True
 
 
-def statuses(rng, batch, attempts, pop: Population) -> np.ndarray:
-    """Status index (STATUSES): failed authentication fails or cancels the transaction; an inactive
-    account or customer fails it; otherwise almost all complete."""
+def statuses(rng, batch, attempts, pop: Population) -> tuple[np.ndarray, np.ndarray]:
+    """Status index (STATUSES) and failure reason index (FAILURE_REASONS, -1 for none): failed
+    authentication fails or cancels the transaction; an inactive account or customer fails it;
+    otherwise almost all complete (funds are checked later, by settle_day)."""
     n = len(batch["ts"])
     blocked = ~pop.account_active[batch["from_account"]] | ~pop.customer_active[batch["customer"]]
     draw = rng.random(n)
     processed = np.select([draw < 0.992, draw < 0.997], [0, 1], 2)
-    return np.where(~attempts["txn_ok"], np.where(attempts["last_result"] == 3, 3, 1),
-                    np.where(blocked, 1, processed))
+    cancelled = attempts["last_result"] == 3
+    status = np.where(~attempts["txn_ok"], np.where(cancelled, 3, 1), np.where(blocked, 1, processed))
+    reason = np.select([~attempts["txn_ok"] & cancelled, ~attempts["txn_ok"], blocked, processed == 1],
+                       [1, 0, 2, 3], -1)
+    return status, reason
 
 
 def channels(batch, pop: Population) -> np.ndarray:
@@ -89,7 +113,7 @@ def _nullable_ids(values: np.ndarray) -> pa.Array:
     return pa.array(values, type=pa.int64(), mask=values < 0)
 
 
-def transactions_table(batch, txn_ids, status, channel) -> pa.Table:
+def transactions_table(batch, txn_ids, status, channel, reason) -> pa.Table:
     return pa.table({
         "transaction_id": pa.array(txn_ids),
         "from_account_id": pa.array(batch["from_account"]),
@@ -103,6 +127,7 @@ def transactions_table(batch, txn_ids, status, channel) -> pa.Table:
         "transaction_ts": to_timestamp_array(batch["ts"]),
         "status": pick(STATUSES, status),
         "channel": pick(CHANNELS, channel),
+        "failure_reason": pick(FAILURE_REASONS, np.asarray(reason, np.int64)),
     }, schema=TABLES["payment_transactions"].arrow_schema)
 
 

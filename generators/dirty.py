@@ -37,6 +37,8 @@ KINDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "authentication_logs": ("log_id", ("duplicate_key", "orphan_reference", "auth_before_transaction",
                                        "unknown_value", "missing_required_field", "inconsistent_failure_reason")),
     "fraud_labels": ("transaction_id", ("duplicate_key", "orphan_reference", "unknown_value")),
+    "inbound_transfers": ("inbound_id", ("duplicate_key", "orphan_reference", "invalid_amount",
+                                         "missing_required_field", "unknown_value", "counterparty_bank_mismatch")),
 }
 
 
@@ -93,19 +95,21 @@ class DirtyPlanter:
         if kind == "orphan_reference":
             parent = {"bank_accounts": "customer_id", "devices": "customer_id", "other_bank_customers": "bank_code",
                       "other_bank_accounts": "other_customer_id", "payment_transactions": "from_account_id",
-                      "authentication_logs": "transaction_id", "fraud_labels": "transaction_id"}[name]
+                      "authentication_logs": "transaction_id", "fraud_labels": "transaction_id",
+                      "inbound_transfers": "to_account_id"}[name]
             row[parent] = "NOBANK" if parent == "bank_code" else MISSING_ID_BASE + self._junk_id(name) - JUNK_ID_BASE
             return row
         if kind == "unknown_value":
             column, value = {"bank_accounts": ("status", "dormant"), "devices": ("device_type", "smartwatch"),
                              "payment_transactions": ("transaction_type", "crypto_purchase"),
                              "authentication_logs": ("auth_result", "maybe"),
-                             "fraud_labels": ("scenario", "alien_invasion")}[name]
+                             "fraud_labels": ("scenario", "alien_invasion"),
+                             "inbound_transfers": ("inbound_type", "lottery_win")}[name]
             row[column] = value
             return row
         if kind == "missing_required_field":
             column = {"bank_accounts": "account_number", "payment_transactions": "transaction_ts",
-                      "authentication_logs": "auth_method_id"}[name]
+                      "authentication_logs": "auth_method_id", "inbound_transfers": "transaction_ts"}[name]
             row[column] = None
             return row
         if kind == "invalid_amount":
@@ -122,6 +126,10 @@ class DirtyPlanter:
             return row
         if kind == "invalid_destination":
             return self._spoil_destination(row, rng)
+        if kind == "counterparty_bank_mismatch" and name == "inbound_transfers":
+            # the message names another bank than the one the sender's account is at
+            row["sender_bank_code"] = "BIDV" if row["sender_bank_code"] != "BIDV" else "VCB"
+            return row
         if kind == "counterparty_bank_mismatch":
             # an interbank transfer whose type says the other scope: the bank no longer fits the type
             swap = {"transfer_interbank_domestic": "transfer_interbank_international",

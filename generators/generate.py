@@ -19,6 +19,7 @@ from .config import GenerateConfig
 from .dataset import EXPECTED_REJECTIONS, MANIFEST
 from .day import simulate_day
 from .dirty import DirtyPlanter
+from .ledger import close_balances
 from .population import build_population, make_pools, new_devices_table
 from .reference import load_reference
 from .scenarios import DeviceRegistry, apply_device_changes, plan_scenarios
@@ -40,7 +41,7 @@ def generate(cfg: GenerateConfig, out_dir: Path, quiet: bool = False) -> dict:
         registry = DeviceRegistry(pop.next_device_id)
         rows: Counter[str] = Counter()
         labelled: Counter[str] = Counter()
-        next_txn, next_log = 1, 1
+        next_txn, next_log, next_inbound = 1, 1, 1
         planter = DirtyPlanter(cfg.dirty_rate, cfg.seed)
         table_index = {name: i for i, name in enumerate(TABLES)}
 
@@ -51,23 +52,28 @@ def generate(cfg: GenerateConfig, out_dir: Path, quiet: bool = False) -> dict:
             start = day_start_seconds(cfg.start_date, day)
             apply_device_changes(rng, plan, day, start, switch, registry)
             tables = simulate_day(rng, pop, plan, day, current, start, switch, registry, next_txn, next_log,
-                                  ref.auth_method_ids)
+                                  ref.auth_method_ids, cfg.rng(21, day), next_inbound)
             labelled.update(tables.fraud_labels.column("scenario").to_pylist())
             stem = current.isoformat()
             for name, table in (("payment_transactions", tables.transactions),
                                 ("authentication_logs", tables.authentication_logs),
-                                ("fraud_labels", tables.fraud_labels)):
+                                ("fraud_labels", tables.fraud_labels),
+                               ("inbound_transfers", tables.inbound_transfers)):
                 table = planter.add(name, table, cfg.rng(4, day, table_index[name]))
                 write_table(table, tmp / name / f"{stem}.{cfg.fmt}", cfg.fmt)
                 rows[name] += table.num_rows
             next_txn += tables.transaction_count
             next_log += tables.authentication_logs.num_rows
+            next_inbound += tables.inbound_transfers.num_rows
             days.set_postfix(transactions=f"{rows['payment_transactions']:,}")
 
         extra = registry.rows
         new_devices = new_devices_table(extra["device_id"], extra["customer"], np.zeros(len(extra["device_id"]), int),
                                         extra["first_seen"], extra["trusted"], cfg.rng(3))
         state = dict(pop.tables)
+        # the core's balance at the end of the period: the opening balance moved by every completed flow
+        state["bank_accounts"] = close_balances(state["bank_accounts"], pop.account_balance,
+                                                day_start_seconds(cfg.start_date, cfg.days))
         state["devices"] = pa.concat_tables(pop.device_tables + [new_devices])
         for name, table in state.items():
             table = planter.add(name, table, cfg.rng(5, table_index[name]))
@@ -83,7 +89,8 @@ def generate(cfg: GenerateConfig, out_dir: Path, quiet: bool = False) -> dict:
             "scenario_events": plan.counts,
             "typologies_not_planted": plan.not_planted,
             "labelled_transactions": {s: labelled.get(s, 0) for s in SCENARIOS},
-            "next_ids": {"transaction_id": next_txn, "log_id": next_log, "device_id": registry.next_id},
+            "next_ids": {"transaction_id": next_txn, "log_id": next_log, "device_id": registry.next_id,
+                     "inbound_id": next_inbound},
             "dirty_rows": len(planter.expected),
         }
         if cfg.dirty_rate > 0:

@@ -125,7 +125,7 @@ class Population:
     savings: np.ndarray                # account_id or NO_ID
     ewallet: np.ndarray                # account_id or NO_ID
     account_active: np.ndarray         # indexed by account_id
-    account_balance: np.ndarray        # indexed by account_id, VND
+    account_balance: np.ndarray        # indexed by account_id, whole VND: the running balance (generators/ledger.py)
     account_opened_day: np.ndarray     # indexed by account_id
     primary_device: np.ndarray         # device_id
     secondary_device: np.ndarray       # device_id or NO_ID
@@ -158,7 +158,10 @@ def build_population(cfg: GenerateConfig, ref: Reference, pools: Pools) -> Popul
     a = _account_stage(rng, cfg, c.ctype, b.dormant, c.registration_day, start_day, start_sec, c.idx)
     d = _device_stage(rng, c.ctype, c.registration_day, start_day, start_sec, c.idx)
     o = _counterparty_stage(rng, cfg, ref, pools, n)
-    return _assemble(c, b, a, d, o, n)
+    pop = _assemble(c, b, a, d, o, n)
+    from .ledger import inbound_profile  # the money arriving from outside: its own random stream
+    pop.inbound_profile = inbound_profile(cfg, pop)
+    return pop
 
 
 def _customer_stage(rng, cfg: GenerateConfig, ref: Reference, pools: Pools, start_day: int) -> SimpleNamespace:
@@ -260,7 +263,7 @@ def _account_stage(rng, cfg: GenerateConfig, ctype, dormant, registration_day, s
     ewallet[acc_customer[acc_kind == 2]] = account_id[acc_kind == 2]
 
     acc_is_org = ctype[acc_customer] == ORGANIZATION
-    median = np.select([acc_kind == 0, acc_kind == 1], [15e6, 80e6], 1.5e6) * np.where(acc_is_org, 30, 1)
+    median = np.select([acc_kind == 0, acc_kind == 1], [40e6, 80e6], 4e6) * np.where(acc_is_org, 30, 1)
     balance = np.round(rng.lognormal(np.log(median), 1.0), -3)
     dormant_acc = dormant[acc_customer]
     balance = np.where(dormant_acc, np.round(rng.lognormal(np.log(250e6), 0.8, n_acc), -3), balance)
@@ -287,6 +290,9 @@ def _account_stage(rng, cfg: GenerateConfig, ctype, dormant, registration_day, s
         "balance": to_amount_array(balance),
         "status": pa.array(acc_status.tolist()),
         "updated_at": to_timestamp_array(acc_updated),
+        # the period's ledger starts here; generate and advance set `balance` and `balance_at` at its end
+        "opening_balance": to_amount_array(balance),
+        "balance_at": to_timestamp_array(np.full(n_acc, start_sec)),
     }, schema=TABLES["bank_accounts"].arrow_schema)
 
     return SimpleNamespace(accounts=accounts, checking=checking, savings=savings, ewallet=ewallet,
@@ -369,8 +375,8 @@ def _assemble(c, b, a, d, o, n: int) -> Population:
     device_id, dev_type, n_dev = d.device_id, d.dev_type, d.n_dev
     account_active = np.zeros(n_acc + 1, bool)
     account_active[account_id] = acc_status == "active"
-    account_balance = np.zeros(n_acc + 1)
-    account_balance[account_id] = balance
+    account_balance = np.zeros(n_acc + 1, np.int64)
+    account_balance[account_id] = balance.astype(np.int64)
     account_opened = np.zeros(n_acc + 1, np.int64)
     account_opened[account_id] = opened_day
     dev_type_by_id = np.zeros(n_dev + 1, np.int8)

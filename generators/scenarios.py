@@ -115,11 +115,14 @@ def apply_device_changes(rng, plan: Plan, day: int, day_start: int, switch: Devi
 
 
 def scenario_batch(rng, plan: Plan, day: int, day_start: int, pop: Population,
-                   registry: DeviceRegistry) -> dict[str, np.ndarray]:
+                   registry: DeviceRegistry, credits: list | None = None) -> dict[str, np.ndarray]:
+    """The day's planted transactions; credits from outside the bank that an event needs (a mule's
+    outside senders) are appended to `credits` (generators/ledger.py)."""
     batches = []
     for scenario, event_id, actor in plan.events.get(day, []):
         build = _BUILDERS[scenario]
-        batch = build(rng, pop, actor, day_start, registry)
+        batch = (_mule_account(rng, pop, actor, day_start, registry, credits) if scenario == "mule_account"
+                 else build(rng, pop, actor, day_start, registry))
         batch["scenario"][:] = SCENARIOS.index(scenario)
         batch["event_id"][:] = event_id
         batches.append(batch)
@@ -144,9 +147,17 @@ def _account_takeover(rng, pop, victim, day_start, registry):
         k, customer=victim, from_account=pop.checking[victim],
         to_internal=np.where(interbank, NO_ID, pop.checking[strangers]),
         to_external=np.where(interbank, _new_payees(rng, pop, k), NO_ID),
-        device=device, ttype=ttype, amount=round_vnd(rng.lognormal(np.log(80e6), 0.6, k)), ts=ts,
+        # the fraudster takes most of what the account holds (the victim's balance at the start of the day)
+        device=device, ttype=ttype, amount=_takeover_amounts(rng, pop.account_balance[pop.checking[victim]], k),
+        ts=ts,
         target_level=1, forced_failures=np.r_[int(rng.integers(1, 3)), np.zeros(k - 1, int)],
         allow_biometric_match=False, first_use_of_device=np.arange(k) == 0)
+
+
+def _takeover_amounts(rng, balance: float, k: int) -> np.ndarray:
+    wanted = rng.lognormal(np.log(80e6), 0.6, k)
+    share = rng.uniform(0.6, 0.95) / k
+    return round_vnd(np.where(balance * share >= 20e6, np.minimum(wanted, balance * share), wanted))
 
 
 def _structuring(rng, pop, actor, day_start, _registry):
@@ -165,8 +176,12 @@ def _structuring(rng, pop, actor, day_start, _registry):
         amount=(np.round(rng.uniform(9.0e6, 9.95e6, k), -4)).astype(np.int64), ts=ts)
 
 
-def _mule_account(rng, pop, mule, day_start, _registry):
+def _mule_account(rng, pop, mule, day_start, _registry, credits: list | None = None):
+    """Senders inside the bank pay the mule's account, and (when `credits` is given) one to three
+    strangers at other banks too; most of the money leaves again within hours."""
     wanted = min(int(rng.integers(6, 13)), pop.n_customers - 1)
+    outside = int(rng.integers(1, 4)) if credits is not None and len(pop.domestic_accounts) else 0
+    wanted = max(wanted - outside, 1)
     candidates = rng.integers(0, pop.n_customers, 4 * wanted + 8)
     # senders are ordinary customers: a dormant one paying in would break its own quiet period
     candidates = candidates[~np.isin(candidates, pop.dormant_customers)]
@@ -180,10 +195,18 @@ def _mule_account(rng, pop, mule, day_start, _registry):
     incoming = make_batch(
         k_in, customer=senders, from_account=pop.checking[senders], to_internal=pop.checking[mule],
         device=pop.primary_device[senders], ttype=T["transfer_same_bank_diff_owner"], amount=inflow, ts=ts_in)
+    arrived = inflow.sum()
+    if outside:
+        from .ledger import external_credits
+        ts_ext = np.sort(start + rng.integers(0, 4 * 3600, outside))
+        ext = external_credits(rng, pop, pop.inbound_profile, int(pop.checking[mule]), ts_ext)
+        credits.append(ext)
+        arrived += ext["amount"].sum()
+        ts_in = np.r_[ts_in, ts_ext]
     k_out = int(rng.integers(1, 4))
     share = rng.uniform(0.8, 0.95)
     split = rng.dirichlet(np.ones(k_out))
-    out_amount = round_vnd(inflow.sum() * share * split)
+    out_amount = round_vnd(arrived * share * split)
     ts_out = ts_in.max() + int(rng.integers(1200, 10800)) + np.cumsum(rng.integers(300, 1800, k_out))
     outgoing = make_batch(
         k_out, customer=mule, from_account=pop.checking[mule], to_external=_new_payees(rng, pop, k_out),

@@ -55,7 +55,9 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         ("account_id", "bigint"), ("customer_id", "bigint"), ("account_number", "varchar"),
         ("account_type", "varchar"), ("currency", "varchar"), ("opened_at", "timestamp"),
         ("balance", "amount"), ("status", "varchar"), ("updated_at", "timestamp"),
-    ), False, "Timo accounts: checking, savings and e-wallets"),
+        ("opening_balance", "amount"), ("balance_at", "timestamp"),
+    ), False, "Timo accounts: checking, savings and e-wallets; `balance` is the core's balance at "
+              "`balance_at`, `opening_balance` the balance the period's ledger starts from"),
     Table("devices", (
         ("device_id", "bigint"), ("customer_id", "bigint"), ("device_type", "varchar"),
         ("device_identifier", "varchar"), ("os_info", "varchar"), ("is_trusted", "boolean"),
@@ -75,8 +77,15 @@ TABLES: dict[str, Table] = {t.name: t for t in [
         ("to_internal_account_id", "bigint"), ("to_external_account_id", "bigint"),
         ("customer_id", "bigint"), ("device_id", "bigint"), ("transaction_type", "varchar"),
         ("amount", "amount"), ("description", "varchar"), ("transaction_ts", "timestamp"),
-        ("status", "varchar"), ("channel", "varchar"),
+        ("status", "varchar"), ("channel", "varchar"), ("failure_reason", "varchar"),
     ), True, "Every transaction initiated from a Timo account"),
+    Table("inbound_transfers", (
+        ("inbound_id", "bigint"), ("to_account_id", "bigint"), ("from_external_account_id", "bigint"),
+        ("sender_bank_code", "varchar"), ("sender_account_number", "varchar"), ("sender_name", "varchar"),
+        ("inbound_type", "varchar"), ("amount", "amount"), ("description", "varchar"),
+        ("transaction_ts", "timestamp"), ("status", "varchar"),
+    ), True, "Money arriving in Timo accounts from other banks: NAPAS and international credits, "
+             "salaries, refunds and e-wallet credits"),
     Table("authentication_logs", (
         ("log_id", "bigint"), ("transaction_id", "bigint"), ("auth_method_id", "bigint"),
         ("auth_result", "varchar"), ("auth_ts", "timestamp"), ("failure_reason", "varchar"),

@@ -39,10 +39,12 @@ from .auth import auth_log_table, simulate_attempts
 from .batch import make_batch, take
 from .config import ConfigError, config_from_manifest, manifest_last_day
 from .dataset import STREAMS, parse_manifest
-from .day import channels, labels_table, statuses, transactions_table
+from .day import channels, labels_table, settle_day, statuses, transactions_table
+from .ledger import balances_from, merge_inbound
 from .population import build_population, make_pools
 from .reference import load_reference
-from .writers import publish_table
+from .schema import TABLES
+from .writers import publish_table, read_table
 
 STREAM_ID_GAP = 1_000_000_000
 NAME = re.compile(r"^[a-z0-9][a-z0-9_]{0,31}$")
@@ -113,6 +115,10 @@ class Stream:
         self.method_ids = ref.auth_method_ids
         self.method_codes = {v: k for k, v in self.method_ids.items()}
         self.pop = build_population(self.cfg, ref, make_pools(self.cfg.seed))
+        accounts_file = self.folder / f"bank_accounts.{self.cfg.fmt}"
+        if accounts_file.is_file():  # the core's balances at the dataset's end: where this stream's money starts
+            balances_from(read_table(accounts_file, self.cfg.fmt, TABLES["bank_accounts"].arrow_schema),
+                          self.pop.account_balance)
         self.switch = DeviceSwitch(self.pop.n_customers)
         self.rng = self.cfg.rng(30, sum(name.encode()))
         self.held: pa.Table | None = None
@@ -152,8 +158,10 @@ class Stream:
         n_logs = len(attempts["txn"])
         first_txn, first_log = reserve_ids(self.folder, self.manifest, count, n_logs)
         txn_ids = np.arange(first_txn, first_txn + count, dtype=np.int64)
-        status = statuses(self.rng, batch, attempts, self.pop)
-        txns = transactions_table(batch, txn_ids, status, channels(batch, self.pop))
+        status, reason = statuses(self.rng, batch, attempts, self.pop)
+        # funds are checked against the balances this stream has seen (it carries no credits from outside)
+        status, reason = settle_day(self.pop, batch, status, reason, merge_inbound([]))
+        txns = transactions_table(batch, txn_ids, status, channels(batch, self.pop), reason)
         logs = auth_log_table(attempts, txn_ids, batch["ts"], first_log, self.rng)
         labels = labels_table(batch, txn_ids)
         # attempts after the batch's end have not happened yet; a share of the rest reach the core late

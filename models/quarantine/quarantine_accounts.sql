@@ -16,6 +16,8 @@ final as (
         account_type,
         currency_code,
         balance_vnd,
+        opening_balance_vnd,
+        balance_at,
         account_status,
         opened_at,
         updated_at

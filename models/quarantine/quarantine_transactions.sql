@@ -19,6 +19,7 @@ final as (
         transaction_type,
         transaction_status,
         channel,
+        failure_reason,
         description,
         amount_vnd,
         transacted_at,

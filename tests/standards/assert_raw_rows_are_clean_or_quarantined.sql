@@ -13,6 +13,7 @@
     ('customers', 'stg_core_banking__customers'),
     ('devices', 'stg_core_banking__devices'),
     ('fraud_labels', 'stg_ground_truth__fraud_labels'),
+    ('inbound_transfers', 'stg_interbank__inbound_transfers'),
     ('transactions', 'stg_core_banking__transactions')
 ] %}
 

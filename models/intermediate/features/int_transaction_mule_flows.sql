@@ -11,7 +11,13 @@
     qualifying window (inflow or outflow) is a mule flow, with the account under suspicion.
 
     One row per transaction (is_mule_flow false for most), so that the day column always reaches the
-    last day built. Incremental by day: a rebuilt day reads profile_history_days of earlier days, which
+    last day built. Senders are Timo customers and strangers paying in from other banks
+    (int_inbound_transfers_clean) when they are strangers to the account (nothing from them in the
+    profile_history_days before): both count towards the distinct senders and the money that arrived,
+    but only Timo's own transactions get a row. Only personal accounts are watched: a business collecting
+    from many payers and paying its suppliers is ordinary trade. A window that paid out more than
+    mule_max_forward_share times what arrived is an account spending its own money, not passing on
+    someone else's. Incremental by day: a rebuilt day reads profile_history_days of earlier days, which
     covers a window of at most 24 hours; a window reaching into a new day can change yesterday's
     flows, and the incremental lookback (1 day) rebuilds yesterday with it, which is why
     mule_window_hours must not exceed 24.
@@ -35,18 +41,73 @@ transactions as (
     where transaction_date >= {{ history_start }}
 ),
 
+personal_accounts as (
+    select accounts.account_id
+    from {{ ref('int_accounts_clean') }} as accounts
+    inner join {{ ref('int_customers_clean') }} as customers
+        on accounts.customer_id = customers.customer_id
+    where customers.customer_type = 'individual'
+),
+
+inbound as (
+    -- read profile_history_days further back, so that every credit used below sees its own lookback
+    select * from {{ ref('int_inbound_transfers_clean') }}
+    where
+        transaction_date >= {{ days_before(history_start, var('profile_history_days')) }}
+        and inbound_type in ('interbank_domestic', 'interbank_international')
+),
+
+stranger_credits as (
+    -- a sender at another bank counts when it is a stranger to the account: it paid the account
+    -- nothing in the profile_history_days before (regular payers, family and customers, are not a
+    -- mule's feeders)
+    select *
+    from (
+        select
+            inbound.*,
+            lag(inbound.received_at) over (
+                partition by inbound.to_account_id, inbound.from_counterparty_account_id
+                order by inbound.received_at, inbound.inbound_id
+            ) as previous_credit_at
+        from inbound
+    ) as numbered
+    where
+        transaction_date >= {{ history_start }}
+        and (
+            previous_credit_at is null
+            or previous_credit_at < {{ dbt.dateadd('day', -var('profile_history_days'), 'received_at') }}
+        )
+),
+
 mule_inflows as (
     -- money sent to the account by other Timo customers: every attempt belongs to the event and counts
     -- its sender; only completed ones open a window and count towards the amount that arrived
     select
         transaction_id,
         to_internal_account_id as account_id,
-        customer_id as sender_id,
+        cast('timo:' as {{ dbt.type_string() }}) || cast(customer_id as {{ dbt.type_string() }}) as sender_key,
         amount_vnd,
         transacted_at,
-        is_completed
+        is_completed,
+        true as is_timo_transaction
     from transactions
-    where transaction_type = 'transfer_same_bank_diff_owner'
+    where
+        transaction_type = 'transfer_same_bank_diff_owner'
+        and to_internal_account_id in (select personal_accounts.account_id from personal_accounts)
+    union all
+    -- and by people at other banks (transfers, not salaries or refunds); a returned credit counts its
+    -- sender as a failed attempt does, and only credited ones count towards the money
+    select
+        inbound_id as transaction_id,
+        to_account_id as account_id,
+        cast('bank:' as {{ dbt.type_string() }}) || cast(from_counterparty_account_id as {{ dbt.type_string() }})
+            as sender_key,
+        amount_vnd,
+        received_at as transacted_at,
+        inbound_status = 'completed' as is_completed,
+        false as is_timo_transaction
+    from stranger_credits
+    where to_account_id in (select personal_accounts.account_id from personal_accounts)
 ),
 
 mule_outflows as (
@@ -66,10 +127,11 @@ mule_window_inflows as (
         opening.account_id,
         opening.transacted_at as window_start,
         inflow.transaction_id,
-        inflow.sender_id,
+        inflow.sender_key,
         inflow.amount_vnd,
         inflow.transacted_at,
-        inflow.is_completed
+        inflow.is_completed,
+        inflow.is_timo_transaction
     from mule_inflows as opening
     inner join mule_inflows as inflow
         on
@@ -121,7 +183,7 @@ mule_window_totals as (
     select
         account_id,
         window_start,
-        count(distinct sender_id) as distinct_senders,
+        count(distinct sender_key) as distinct_senders,
         sum(case when is_completed then amount_vnd else 0 end) as inflow_vnd
     from mule_burst_inflows
     group by account_id, window_start
@@ -142,6 +204,7 @@ mule_windows as (
     where
         mule_window_totals.distinct_senders >= {{ var('mule_min_distinct_senders') }}
         and mule_window_forwarded.outflow_vnd >= {{ var('mule_min_forward_share') }} * mule_window_totals.inflow_vnd
+        and mule_window_forwarded.outflow_vnd <= {{ var('mule_max_forward_share') }} * mule_window_totals.inflow_vnd
 ),
 
 mule_transactions as (
@@ -158,6 +221,7 @@ mule_transactions as (
             window_start,
             transaction_id
         from mule_burst_inflows
+        where is_timo_transaction  -- a credit from outside has no row here (its id is another sequence's)
         union all
         select
             account_id,

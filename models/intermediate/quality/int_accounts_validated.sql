@@ -17,6 +17,7 @@ checked as (
             when
                 accounts.account_id is null or accounts.customer_id is null or accounts.account_number is null
                 or accounts.account_type is null or accounts.currency_code is null or accounts.balance_vnd is null
+                or accounts.opening_balance_vnd is null or accounts.balance_at is null
                 or accounts.account_status is null or accounts.opened_at is null
                 then 'missing_required_field'
             when
@@ -24,7 +25,7 @@ checked as (
                 or accounts.account_status not in ('active', 'inactive', 'frozen', 'closed')
                 or accounts.currency_code <> 'VND'
                 then 'unknown_value'
-            when accounts.balance_vnd < 0 then 'invalid_amount'
+            when accounts.balance_vnd < 0 or accounts.opening_balance_vnd < 0 then 'invalid_amount'
         end as check_reason,
         customers.customer_id is null as is_orphan
     from accounts
@@ -56,6 +57,8 @@ final as (
         account_type,
         currency_code,
         balance_vnd,
+        opening_balance_vnd,
+        balance_at,
         account_status,
         opened_at,
         updated_at,

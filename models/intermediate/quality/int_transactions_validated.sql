@@ -65,6 +65,10 @@ checked as (
                 limits.transaction_type is null
                 or transactions.transaction_status not in ('pending', 'completed', 'failed', 'cancelled')
                 or transactions.channel not in ('mobile_app', 'internet_banking')
+                or transactions.failure_reason not in (
+                    'authentication_failed', 'authentication_cancelled', 'account_not_active', 'processing_error',
+                    'insufficient_funds'
+                )
                 then 'unknown_value'
             when
                 transactions.amount_vnd < limits.min_amount_vnd or transactions.amount_vnd > limits.max_amount_vnd
@@ -129,6 +133,7 @@ final as (
         transaction_type,
         transaction_status,
         channel,
+        failure_reason,
         description,
         amount_vnd,
         transacted_at,

@@ -18,6 +18,21 @@ activity as (
     group by from_account_id
 ),
 
+ledger as (
+    -- the ledger's latest closing balance per account (fct_account_daily_balances)
+    select
+        account_id,
+        closing_balance_vnd
+    from (
+        select
+            account_id,
+            closing_balance_vnd,
+            row_number() over (partition by account_id order by balance_date desc) as recency
+        from {{ ref('fct_account_daily_balances') }}
+    ) as balances
+    where recency = 1
+),
+
 final as (
     select
         cast(accounts.account_id as bigint) as account_id,
@@ -32,12 +47,17 @@ final as (
         cast(accounts.opened_at as timestamp) as opened_at,
         cast(activity.first_transaction_at as timestamp) as first_transaction_at,
         cast(activity.last_transaction_at as timestamp) as last_transaction_at,
-        cast(accounts.updated_at as timestamp) as updated_at
+        cast(accounts.updated_at as timestamp) as updated_at,
+        cast(accounts.opening_balance_vnd as numeric(24, 2)) as opening_balance_vnd,
+        cast(accounts.balance_at as timestamp) as balance_at,
+        cast(coalesce(ledger.closing_balance_vnd, accounts.opening_balance_vnd) as numeric(24, 2)) as ledger_balance_vnd
     from accounts
     left join customers
         on accounts.customer_id = customers.customer_id
     left join activity
         on accounts.account_id = activity.account_id
+    left join ledger
+        on accounts.account_id = ledger.account_id
 )
 
 select * from final

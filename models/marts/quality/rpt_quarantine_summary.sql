@@ -1,7 +1,7 @@
 {#- Quarantined raw rows per table and reason code, with the reason's place in the checks and its rationale. -#}
 
 {%- set entities = ['customers', 'accounts', 'devices', 'counterparty_customers', 'counterparty_accounts',
-                    'transactions', 'authentication_logs', 'fraud_labels'] %}
+                    'transactions', 'inbound_transfers', 'authentication_logs', 'fraud_labels'] %}
 
 with
 

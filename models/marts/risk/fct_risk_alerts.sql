@@ -395,6 +395,23 @@ ewallet_monthly_limit as (
         and month_to_yesterday_outflow_vnd <= {{ var('ewallet_monthly_outflow_limit_vnd') }}
 ),
 
+negative_balance as (
+    -- the ledger closed an account's day below zero (one alert per customer and day: the lowest account)
+    select
+        'negative_balance' as rule_code,
+        cast(null as bigint) as transaction_id,
+        customer_id,
+        min(account_id) as account_id,
+        balance_date as alert_date,
+        max(last_booked_at) as alerted_at,
+        cast(min(closing_balance_vnd) as numeric(24, 2)) as trigger_value,
+        cast(null as numeric(24, 2)) as threshold_value,
+        'closing balance ' || cast(min(closing_balance_vnd) as {{ text }}) || ' VND' as trigger_details
+    from {{ ref('fct_account_daily_balances') }}
+    where balance_date >= {{ cutoff }} and is_overdrawn
+    group by customer_id, balance_date
+),
+
 all_alerts as (
     select * from high_value_transaction
     union all
@@ -431,6 +448,8 @@ all_alerts as (
     select * from unusual_cross_border_frequency
     union all
     select * from ewallet_monthly_limit
+    union all
+    select * from negative_balance
 ),
 
 final as (

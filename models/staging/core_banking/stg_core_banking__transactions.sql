@@ -15,6 +15,7 @@ renamed as (
         lower(trim(transaction_type)) as transaction_type,
         lower(trim(status)) as transaction_status,
         lower(trim(channel)) as channel,
+        lower(trim(failure_reason)) as failure_reason,
         description,
         cast(amount as numeric(18, 2)) as amount_vnd,
         transaction_ts as transacted_at,
