@@ -43,6 +43,7 @@ class Writer:
         self.next_id = FIRST_ID
         self.transactions: list[dict] = []
         self.logs: list[dict] = []
+        self.credits: list[dict] = []
         self.events: dict[str, tuple[str, list[int]]] = {}  # name -> (rule, transaction ids)
         self.look_alikes: dict[str, tuple[str, list[int]]] = {}
 
@@ -60,12 +61,22 @@ class Writer:
                           "auth_ts": when + dt.timedelta(seconds=5), "failure_reason": None})
         return tid
 
+    def credit(self, account_id: int, when: dt.datetime, amount: int, sender: dict) -> None:
+        """A credit from an account at another bank (inbound_transfers); it has no alert of its own."""
+        self.next_id += 1
+        self.credits.append({
+            "inbound_id": self.next_id, "to_account_id": account_id, "from_external_account_id": sender["id"],
+            "sender_bank_code": sender["bank"], "sender_account_number": sender["number"],
+            "sender_name": sender["name"], "inbound_type": "interbank_domestic", "amount": Decimal(amount),
+            "description": "added by test_typologies", "transaction_ts": when, "status": "completed"})
+
     def event(self, name: str, rule: str, ids: list[int], look_alike: bool = False) -> None:
         (self.look_alikes if look_alike else self.events)[name] = (rule, ids)
 
     def write(self) -> None:
         for table, rows, ts in (("payment_transactions", self.transactions, "transaction_ts"),
-                                ("authentication_logs", self.logs, "auth_ts")):
+                                ("authentication_logs", self.logs, "auth_ts"),
+                                ("inbound_transfers", self.credits, "transaction_ts")):
             by_day: dict[dt.date, list[dict]] = {}
             for row in rows:
                 by_day.setdefault(row[ts].date(), []).append(row)
@@ -73,6 +84,27 @@ class Writer:
                 path = self.data / table / f"{day.isoformat()}.parquet"
                 existing = pq.read_table(path)
                 pq.write_table(pa.concat_tables([existing, pa.Table.from_pylist(added, schema=existing.schema)]), path)
+        # the core's balances move with the added money, so the ledger still reconciles
+        moved: dict[int, Decimal] = {}
+        for row in self.transactions:
+            moved[row["from_account_id"]] = moved.get(row["from_account_id"], 0) - row["amount"]
+            if row["to_internal_account_id"] is not None:
+                moved[row["to_internal_account_id"]] = moved.get(row["to_internal_account_id"], 0) + row["amount"]
+        for row in self.credits:
+            moved[row["to_account_id"]] = moved.get(row["to_account_id"], 0) + row["amount"]
+        path = self.data / "bank_accounts.parquet"
+        accounts = pq.read_table(path)
+        rows = accounts.to_pylist()
+        paid_out: dict[int, Decimal] = {}
+        for row in self.transactions:
+            paid_out[row["from_account_id"]] = paid_out.get(row["from_account_id"], 0) + row["amount"]
+        for row in rows:
+            # the account held enough at the start for everything added (a negative core balance is
+            # quarantined, and so would be every transaction of the account)
+            cushion = paid_out.get(row["account_id"], 0)
+            row["opening_balance"] += cushion
+            row["balance"] += cushion + moved.get(row["account_id"], 0)
+        pq.write_table(pa.Table.from_pylist(rows, schema=accounts.schema), path)
 
 
 def _customers(con, data: Path) -> list[dict]:
@@ -119,7 +151,24 @@ def _dormant(con, data: Path) -> list[dict]:
     """).fetchall()]
 
 
-def _plant(w: Writer, people: list[dict], dormant: list[dict], outside: int, modest: set[int]) -> None:
+def _strangers(con, data: Path) -> list[dict]:
+    """Accounts at domestic banks, those that paid into Timo least first: a mule's senders must be
+    strangers to its account (nothing from them in the two days before), which the test checks."""
+    return [dict(zip(("id", "bank", "number", "name"), row, strict=True)) for row in con.execute(f"""
+        select a.other_account_id, a.bank_code, a.account_number, c.full_name
+        from read_parquet('{data}/other_bank_accounts.parquet') as a
+        join read_parquet('{data}/other_bank_customers.parquet') as c using (other_customer_id)
+        join read_csv('{Path(__file__).parents[1]}/seeds/banks.csv') as b on a.bank_code = b.bank_code
+        left join read_parquet('{data}/inbound_transfers/*.parquet') as i
+            on i.from_external_account_id = a.other_account_id
+        where b.is_domestic
+        group by all
+        order by count(i.inbound_id), 1""").fetchall()]
+
+
+def _plant(w: Writer, people: list[dict], dormant: list[dict], outside: int, modest: set[int],
+           strangers: list[dict] | None = None) -> None:
+    stranger = iter(strangers or [])
     quiet = iter([p for p in people if p["customer_id"] in modest])
     people = [p for p in people if p["customer_id"] not in modest]
     take = iter(people)
@@ -137,9 +186,16 @@ def _plant(w: Writer, people: list[dict], dormant: list[dict], outside: int, mod
             look_alike=True)
 
     # mule_account: 5+ senders pay in, 70 %+ of that leaves within 24 hours of the first inflow
-    def mule(name, first_in, senders, each, out_after_hours, out_share, look_alike=False, ordinary=None):
+    def mule(name, first_in, senders, each, out_after_hours, out_share, look_alike=False, ordinary=None,
+             from_banks=0, regular=False):
         account = next(quiet if look_alike else take)
         ids = []
+        # senders at other banks: strangers, or (regular) payers who paid the account the day before too
+        outsiders = [next(stranger) for _ in range(from_banks)]
+        for k, sender in enumerate(outsiders):
+            if regular:
+                w.credit(account["account_id"], first_in - dt.timedelta(days=1, minutes=5 * k), 500_000, sender)
+            w.credit(account["account_id"], first_in + dt.timedelta(minutes=9 * k + 3), each, sender)
         if ordinary:  # ordinary inflows earlier the same day, from one customer: not part of the burst
             source = next(take)
             for k in range(3):
@@ -148,7 +204,7 @@ def _plant(w: Writer, people: list[dict], dormant: list[dict], outside: int, mod
         for k in range(senders):
             ids.append(w.add(next(take), first_in + dt.timedelta(minutes=17 * k), each,
                              "transfer_same_bank_diff_owner", to_internal=account["account_id"]))
-        total = each * senders * out_share
+        total = each * (senders + from_banks) * out_share
         for k in range(2):
             ids.append(w.add(account, first_in + dt.timedelta(hours=out_after_hours, minutes=11 * k), round(total / 2),
                              "transfer_interbank_domestic", to_external=outside))
@@ -161,6 +217,10 @@ def _plant(w: Writer, people: list[dict], dormant: list[dict], outside: int, mod
     mule("a shop: 8 payers, 30 % leaves", at("2026-10-27", "10:00:00"), 8, 3_000_000, 3, 0.3, look_alike=True)
     mule("4 senders, all forwarded", at("2026-10-28", "10:00:00"), 4, 8_000_000, 2, 1.0, look_alike=True)
     mule("forwarded 30 hours later", at("2026-10-29", "08:00:00"), 6, 5_000_000, 30, 0.9, look_alike=True)
+    # senders at other banks count when they are strangers to the account
+    mule("3 inside, 2 strangers at other banks", at("2026-10-30", "11:00:00"), 3, 6_000_000, 3, 0.85, from_banks=2)
+    mule("3 inside, 2 regular payers at other banks", at("2026-11-01", "11:00:00"), 3, 6_000_000, 3, 0.85,
+         look_alike=True, from_banks=2, regular=True)
 
     # dormant_reactivation: 20M+ out of an account quiet for 14+ days; transfers in the next 24 hours
     sleeper = iter(dormant)
@@ -204,7 +264,7 @@ def built(tmp_path_factory):
         join read_csv('{Path(__file__).parents[1]}/seeds/banks.csv') using (bank_code) where is_domestic
     """).fetchone()[0]
     w = Writer(data)
-    _plant(w, _customers(con, data), _dormant(con, data), outside, _modest(con, data))
+    _plant(w, _customers(con, data), _dormant(con, data), outside, _modest(con, data), _strangers(con, data))
     con.close()
     w.write()
     db = root / "warehouse.duckdb"
