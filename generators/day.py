@@ -16,8 +16,8 @@ import pyarrow as pa
 from .activity import DESCRIPTION_POOL, DeviceSwitch, fill_descriptions, normal_activity
 from .auth import auth_log_table, simulate_attempts
 from .batch import SCENARIOS, TRANSACTION_TYPES, concat, take
-from .population import Population, pick, to_amount_array, to_timestamp_array
 from .ledger import inbound_activity, inbound_table, merge_inbound, settle
+from .population import Population, pick, to_amount_array, to_timestamp_array
 from .scenarios import DeviceRegistry, Plan, scenario_batch
 from .schema import TABLES
 

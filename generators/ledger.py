@@ -35,7 +35,7 @@ from .population import INDIVIDUAL, NO_ID, SECONDS_PER_DAY, Population, pick, to
 from .schema import TABLES
 
 INBOUND_TYPES = ("salary", "interbank_domestic", "interbank_international", "refund", "ewallet_credit")
-I = {name: code for code, name in enumerate(INBOUND_TYPES)}
+INB = {name: code for code, name in enumerate(INBOUND_TYPES)}
 INBOUND_STATUSES = ("completed", "returned")
 PAY_DAYS = np.array([1, 5, 10, 15, 25])
 # expected credits per customer and day, by type (salary is monthly and not a rate): individual, organisation;
@@ -132,7 +132,7 @@ def inbound_activity(rng, pop: Population, profile: InboundProfile, day, day_sta
 
     paid = np.flatnonzero((profile.employer != NO_ID) & (profile.pay_day == day.day))
     if len(paid):
-        parts.append((paid, np.full(len(paid), I["salary"]), profile.employer[paid], profile.salary[paid],
+        parts.append((paid, np.full(len(paid), INB["salary"]), profile.employer[paid], profile.salary[paid],
                       day_start + rng.integers(8 * 3600, 11 * 3600, len(paid))))
     for name, (ind_rate, org_rate) in DAILY_RATE.items():
         rate = np.where(is_ind, ind_rate, org_rate)
@@ -156,12 +156,13 @@ def inbound_activity(rng, pop: Population, profile: InboundProfile, day, day_sta
         amount = np.clip(amount, 10_000, 3e9).astype(np.int64)
         hours = rng.choice(24, size=k, p=HOURLY[INDIVIDUAL] / HOURLY[INDIVIDUAL].sum())
         ts = day_start + hours * 3600 + rng.integers(0, 3600, k)
-        parts.append((cust, np.full(k, I[name]), sender, amount, ts))
+        parts.append((cust, np.full(k, INB[name]), sender, amount, ts))
 
     cust, itype, sender, amount, ts = (np.concatenate([p[i] for p in parts]) if parts else np.zeros(0, np.int64)
                                        for i in range(5))
     itype = itype.astype(np.int64)
-    to_wallet = (itype == I["ewallet_credit"]) | ((itype == I["refund"]) & has_wallet[cust] & (rng.random(len(cust)) < 0.3))
+    refund_to_wallet = (itype == INB["refund"]) & has_wallet[cust] & (rng.random(len(cust)) < 0.3)
+    to_wallet = (itype == INB["ewallet_credit"]) | refund_to_wallet
     to_account = np.where(to_wallet, pop.ewallet[cust], pop.checking[cust])
     description = DESCRIPTION_START[itype] + rng.integers(0, 1_000, len(itype)) % DESCRIPTION_COUNT[itype]
     order = np.lexsort((to_account, ts))
@@ -175,9 +176,9 @@ def external_credits(rng, pop: Population, profile: InboundProfile, account: int
     k = len(ts)
     sender = rng.choice(profile.senders.domestic, size=min(k, len(profile.senders.domestic)), replace=False)
     return {"customer": np.zeros(k, np.int64), "to_account": np.full(k, account, np.int64), "sender": sender,
-            "itype": np.full(k, I["interbank_domestic"], np.int64),
+            "itype": np.full(k, INB["interbank_domestic"], np.int64),
             "amount": np.round(rng.uniform(3e6, 15e6, k), -3).astype(np.int64), "ts": np.asarray(ts, np.int64),
-            "description": np.full(k, DESCRIPTION_START[I["interbank_domestic"]], np.int64)}
+            "description": np.full(k, DESCRIPTION_START[INB["interbank_domestic"]], np.int64)}
 
 
 def merge_inbound(parts: list[dict]) -> dict:

@@ -26,7 +26,7 @@ booked as (
     left join entries
         on
             accounts.account_id = entries.account_id
-            and entries.booked_at < accounts.balance_at
+            and accounts.balance_at > entries.booked_at
     group by accounts.account_id, accounts.balance_vnd, accounts.opening_balance_vnd
 )
 

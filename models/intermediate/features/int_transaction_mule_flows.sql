@@ -42,11 +42,11 @@ transactions as (
 ),
 
 personal_accounts as (
-    select accounts.account_id
-    from {{ ref('int_accounts_clean') }} as accounts
-    inner join {{ ref('int_customers_clean') }} as customers
-        on accounts.customer_id = customers.customer_id
-    where customers.customer_type = 'individual'
+    select timo_accounts.account_id
+    from {{ ref('int_accounts_clean') }} as timo_accounts
+    inner join {{ ref('int_customers_clean') }} as owners
+        on timo_accounts.customer_id = owners.customer_id
+    where owners.customer_type = 'individual'
 ),
 
 inbound as (
