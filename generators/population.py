@@ -27,6 +27,7 @@ SECONDS_PER_DAY = 86_400
 
 # Account types and their codes in the per-customer lookup arrays.
 CHECKING, SAVINGS, EWALLET = "checking", "savings", "ewallet"
+CURRENCY_BY_COUNTRY = {"US": "USD", "HK": "HKD", "SG": "SGD", "JP": "JPY"}  # else VND
 TIMO_ACCOUNT_PREFIX = "9021"  # Timo account numbers: 9021 + 8 digits (documented in README)
 
 # Provinces weighted by population: Hanoi and Ho Chi Minh City dominate a digital bank's base.
@@ -342,7 +343,7 @@ def _counterparty_stage(rng, cfg: GenerateConfig, ref: Reference, pools: Pools, 
                     dom_banks[rng.choice(len(dom_banks), size=n_other, p=dom_weights / dom_weights.sum())])
     other_ids = np.arange(1, n_other + 1)
     country = {"CITI": "US", "HSBC": "HK", "DBS": "SG", "MUFG": "JP"}
-    currency = {"US": "USD", "HK": "HKD", "SG": "SGD", "JP": "JPY"}
+    currency = CURRENCY_BY_COUNTRY
     other_country = np.array([country.get(b, "VN") for b in bank])
     other_is_org = rng.random(n_other) < 0.2
     foreign_pick = pools.foreign_names[rng.integers(0, len(pools.foreign_names), n_other)]

@@ -175,6 +175,33 @@ def build_parser() -> argparse.ArgumentParser:
                           help="output folder (default: $TIMO_BACKTEST_DIR, or warehouse/backtest)")
     backtest.add_argument("--duckdb-path", default=None, help="the warehouse (default as for load)")
 
+    add = sub.add_parser(
+        "add", help="add one customer, account, device or counterparty to a dataset by hand",
+        description="Checks the row as the generator and the warehouse do (CCCD against birth date, gender and "
+                    "province; mobile prefix; tax code check digit; e-mail; an existing owner; identifiers nobody "
+                    "else holds), then writes it into the dataset's state table(s) atomically. The next "
+                    "`bankgen load` and `dbt build` show it. Bad input: one line naming the option, exit 2.")
+    add.add_argument("entity", choices=["customer", "account", "device", "counterparty"])
+    add.add_argument("--data", default="data/raw", help="dataset folder (default data/raw)")
+    add.add_argument("--type", help="customer: individual|organization; account: checking|savings|ewallet; "
+                                    "device: mobile|computer|tablet; counterparty: individual|organization")
+    add.add_argument("--name", help="customer or counterparty: full name")
+    add.add_argument("--phone", help="customer: mobile number, 10 digits")
+    add.add_argument("--email", help="customer: e-mail address (optional)")
+    add.add_argument("--address", help="customer: address (optional)")
+    add.add_argument("--province", help="customer: province code (seeds/provinces.csv)")
+    add.add_argument("--birth-date", help="individual: date of birth, YYYY-MM-DD")
+    add.add_argument("--gender", help="individual: male or female")
+    add.add_argument("--cccd", help="individual: 12-digit CCCD")
+    add.add_argument("--tax-code", help="organization: 10-digit tax code")
+    add.add_argument("--customer-id", help="account or device: the owner")
+    add.add_argument("--opening-balance", help="account: whole VND (default 0)")
+    add.add_argument("--number", help="account or counterparty: the account number (default: a new one)")
+    add.add_argument("--identifier", help="device: 32 hexadecimal digits (default: a new one)")
+    add.add_argument("--os", help="device: operating system")
+    add.add_argument("--trusted", action="store_true", help="device: trusted from the start")
+    add.add_argument("--bank", help="counterparty: the bank's code (seeds/banks.csv)")
+
     summary = sub.add_parser("summary", help="print what the DuckDB warehouse holds and the last dbt results")
     summary.add_argument("--duckdb-path", default=None, help="DuckDB file (default as for load)")
     return parser
@@ -198,6 +225,17 @@ def _workflow(args) -> int:
     workflow.check_action(action, target)
     workflow.record([action], target)
     print(f"recorded: {action.action} on case {action.case_id} by {action.actor}; its status changes on the next build")
+    return 0
+
+
+def _add(args) -> int:
+    from generators.add import add_entity
+
+    fields = {k: v for k, v in vars(args).items() if k not in ("command", "entity", "data")}
+    row = add_entity(Path(args.data), args.entity, fields)
+    key = next(iter(k for k in row if k.endswith("_id") and k not in ("customer_id", "other_customer_id")),
+               "customer_id")
+    print(f"added {args.entity} {row[key]} to {Path(args.data).resolve()}; `bankgen load` and `dbt build` show it")
     return 0
 
 
@@ -374,7 +412,8 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handlers = {"generate": _generate, "load": _load, "bench": _bench, "summary": _summary,
                 "advance": _advance, "simulate": _simulate, "clean": _clean, "stream": _stream,
-                "spark-cluster": _spark_cluster, "workflow": _workflow, "backtest": _backtest}
+                "spark-cluster": _spark_cluster, "workflow": _workflow, "backtest": _backtest,
+                "add": _add}
     try:
         return handlers[args.command](args)
     except (ConfigError, LoadError) as exc:
