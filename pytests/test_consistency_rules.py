@@ -43,18 +43,40 @@ def _edit(data: Path, table: str, edits: dict[int, dict]) -> None:
     single = data / f"{table}.parquet"
     files = [single] if single.exists() else sorted((data / table).glob("*.parquet"))
     done = set()
+    moved: dict[int, object] = {}  # what the edits change in each account's money, as the core would book it
     for path in files:
         original = pq.read_table(path)
         rows = original.to_pylist()
         touched = False
         for row in rows:
             if row[key] in edits:
+                if table == "payment_transactions":
+                    _book(moved, row, -1)
                 row.update(edits[row[key]])
+                if table == "payment_transactions":
+                    _book(moved, row, +1)
                 done.add(row[key])
                 touched = True
         if touched:
             pq.write_table(pa.Table.from_pylist(rows, schema=original.schema), path)
     assert done == set(edits), set(edits) - done
+    if moved:  # the core's balances agree with the extract as edited (the ledger reconciliation checks them)
+        path = data / "bank_accounts.parquet"
+        accounts = pq.read_table(path)
+        rows = accounts.to_pylist()
+        for row in rows:
+            row["balance"] += moved.get(row["account_id"], 0)
+        pq.write_table(pa.Table.from_pylist(rows, schema=accounts.schema), path)
+
+
+def _book(moved: dict, row: dict, sign: int) -> None:
+    """Add (sign +1) or take back (-1) a payment's effect on the balances of the Timo accounts it names."""
+    if row["status"] != "completed" or row["amount"] is None:
+        return
+    if row["from_account_id"] is not None:
+        moved[row["from_account_id"]] = moved.get(row["from_account_id"], 0) - sign * row["amount"]
+    if row["to_internal_account_id"] is not None:
+        moved[row["to_internal_account_id"]] = moved.get(row["to_internal_account_id"], 0) + sign * row["amount"]
 
 
 @pytest.fixture(scope="module")
@@ -197,3 +219,20 @@ def test_nothing_else_is_quarantined_and_nothing_is_lost(edited):
             n_clean = con.execute(f"select count(*) from intermediate.int_{entity}_clean").fetchone()[0]
             n_quarantined = con.execute(f"select count(*) from quarantine.quarantine_{entity}").fetchone()[0]
             assert n_raw == n_clean + n_quarantined
+
+
+def test_money_held_in_quarantine_explains_the_balances_it_touches(edited):
+    """The quarantined transactions moved money in the core: the accounts they name do not reconcile with
+    the ledger, and rpt_balance_reconciliation says why instead of failing or hiding them."""
+    db, expected, _ = edited
+    with duckdb.connect(str(db), read_only=True) as con:
+        status = dict(con.execute("select reconciliation_status, count(*) from marts.rpt_balance_reconciliation "
+                                  "group by 1").fetchall())
+        explained = {a for (a,) in con.execute("select account_id from marts.rpt_balance_reconciliation "
+                                               "where reconciliation_status = 'explained_by_quarantine'").fetchall()}
+        named = {a for (a,) in con.execute("""
+            select from_account_id from quarantine.quarantine_transactions where transaction_status = 'completed'
+            union select to_internal_account_id from quarantine.quarantine_transactions
+            where transaction_status = 'completed' and to_internal_account_id is not null""").fetchall()}
+    assert "unexplained" not in status and status["reconciled"] > 0
+    assert explained and explained <= named

@@ -25,6 +25,7 @@ ENTITIES = {  # quarantine model suffix -> (raw table, key column in the quarant
     "counterparty_customers": ("other_bank_customers", "counterparty_customer_id"),
     "counterparty_accounts": ("other_bank_accounts", "counterparty_account_id"),
     "transactions": ("payment_transactions", "transaction_id"),
+    "inbound_transfers": ("inbound_transfers", "inbound_id"),
     "authentication_logs": ("authentication_logs", "auth_log_id"),
     "fraud_labels": ("fraud_labels", "transaction_id"),
 }

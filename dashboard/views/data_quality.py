@@ -1,4 +1,5 @@
-"""Data quality: test results of recent builds and the rows held in quarantine."""
+"""Data quality: test results of recent builds, the rows held in quarantine, and the balances the core
+reports against the ledger."""
 
 import streamlit as st
 
@@ -33,6 +34,29 @@ else:
     ui.bar(quarantine, "raw_table:N", "quarantined_rows:Q", color="dq_reason:N", title="Quarantined rows",
            horizontal=True)
     ui.table(quarantine)
+
+st.subheader("Balances: the core against the ledger")
+st.caption("Each account's balance as the core reports it, against its opening balance plus every completed flow "
+           "the warehouse holds (docs/domain.md §4a). A difference is explained when flows of the account are held "
+           "in quarantine; an unexplained one fails the build.")
+reconciliation = ui.run("""
+    select reconciliation_status, count(*) as accounts, sum(difference_vnd) / 1e6 as difference_million_vnd
+    from marts.rpt_balance_reconciliation group by reconciliation_status order by reconciliation_status
+""")
+if not reconciliation.empty:
+    by_status = dict(zip(reconciliation["reconciliation_status"], reconciliation["accounts"], strict=True))
+    cols = st.columns(3)
+    cols[0].metric("Accounts reconciled", ui.count(by_status.get("reconciled", 0)))
+    cols[1].metric("Explained by quarantine", ui.count(by_status.get("explained_by_quarantine", 0)))
+    cols[2].metric("Unexplained", ui.count(by_status.get("unexplained", 0)))
+    differing = ui.run("""
+        select account_id, customer_id, core_balance_vnd, ledger_balance_vnd, difference_vnd, quarantined_flow_count,
+               reconciliation_status
+        from marts.rpt_balance_reconciliation where reconciliation_status <> 'reconciled'
+        order by abs(difference_vnd) desc, account_id limit 200
+    """)
+    if not differing.empty:
+        ui.table(differing)
 
 st.subheader("Daily volumes")
 st.caption("Clean transactions per day and type: the series the anomaly standards watch (a day beyond "
