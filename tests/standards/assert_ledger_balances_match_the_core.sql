@@ -8,6 +8,10 @@
 -- plus the ledger's entries before balance_at, unless completed flows of the account sit in quarantine
 -- (rpt_balance_reconciliation lists those). Returns each account whose difference nothing explains.
 
-select *
+select
+    account_id,
+    core_balance_vnd,
+    ledger_balance_vnd,
+    difference_vnd
 from {{ ref('rpt_balance_reconciliation') }}
 where reconciliation_status = 'unexplained'
