@@ -58,7 +58,8 @@ booked as (
         on
             accounts.account_id = entries.account_id
             and accounts.balance_at > entries.booked_at
-    group by accounts.account_id, accounts.customer_id, accounts.balance_at, accounts.balance_vnd,
+    group by
+        accounts.account_id, accounts.customer_id, accounts.balance_at, accounts.balance_vnd,
         accounts.opening_balance_vnd
 ),
 
