@@ -177,3 +177,38 @@ def test_postgres_derives_the_same_balances_and_bank_view(built_postgres, ledger
                     "from marts.fct_account_daily_balances",
                     "select sum(inbound_amount_vnd), sum(net_position_vnd) from marts.mart_bank_counterparty_flows"):
             assert [tuple(r) for r in fetch(sql)] == con.execute(sql).fetchall(), sql
+
+
+def test_an_account_the_ledger_takes_below_zero_raises_negative_balance(ledger_warehouse, tmp_path):
+    """A core that let an account go overdrawn (its opening balance and its balance both lower by the same
+    amount, both still at least zero, so the ledger still reconciles): the day it closes below zero is
+    flagged and alerted. The account chosen is the one whose lowest day lies furthest below both."""
+    db = tmp_path / "overdrawn.duckdb"
+    shutil.copy(ledger_warehouse, db)
+    with duckdb.connect(str(db)) as con:
+        account, customer, lowest_day, lowest, opening = con.execute("""
+            select b.account_id, b.customer_id, b.balance_date, b.closing_balance_vnd, a.opening_balance_vnd
+            from marts.fct_account_daily_balances as b
+            join marts.dim_accounts as a using (account_id)
+            where least(a.opening_balance_vnd, a.balance_vnd) - b.closing_balance_vnd > 1000
+            order by least(a.opening_balance_vnd, a.balance_vnd) - b.closing_balance_vnd desc, b.balance_date
+            limit 1""").fetchone()
+        cut = lowest + 1000  # the lowest day now closes 1,000 VND below zero
+        con.execute("update raw.bank_accounts set opening_balance = opening_balance - ?, balance = balance - ? "
+                    "where account_id = ?", [cut, cut, account])
+    env = {"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")}
+    # a restated opening balance leaves the daily balances built before it stale: the build says so
+    stale = run_dbt("build", "--target", "duckdb", "--target-path", str(tmp_path / "target"),
+                    "--select", "int_accounts_validated+", env=env)
+    assert stale.returncode != 0 and "assert_daily_balances_follow_the_ledger" in stale.stdout
+    result = run_dbt("build", "--target", "duckdb", "--target-path", str(tmp_path / "target"),
+                     "--select", "int_accounts_validated+", "--full-refresh", env=env)
+    assert result.returncode == 0, result.stdout[-3000:]  # the core still reconciles; overdrawn days warn
+    assert "accepted_values_fct_account_daily_balances_is_overdrawn" in result.stdout
+    with duckdb.connect(str(db), read_only=True) as con:
+        overdrawn = con.execute("select balance_date, closing_balance_vnd from marts.fct_account_daily_balances "
+                                "where is_overdrawn order by 1").fetchall()
+        alerts = con.execute("select customer_id, account_id, alert_date, trigger_value from marts.fct_risk_alerts "
+                             "where rule_code = 'negative_balance'").fetchall()
+    assert opening >= cut and overdrawn and (lowest_day, -1000) in overdrawn
+    assert {(customer, account, day, value) for day, value in overdrawn} == set(alerts)
