@@ -208,32 +208,43 @@ def settle(balance: np.ndarray, active: np.ndarray, payments: dict, completed: n
     seq = np.empty(n_in + n_pay, np.int64)
     seq[np.lexsort((np.arange(n_in + n_pay), kind, ts))] = np.arange(n_in + n_pay)
     in_seq, pay_seq = seq[:n_in], seq[n_in:]
-    to_internal = payments["to_internal"]
+    to_internal, from_account = payments["to_internal"], payments["from_account"]
+    # every entry once, in each account's order; a payment that fails later moves nothing (its delta counts 0)
+    pay_rows = np.flatnonzero(moves)
+    credit_rows = pay_rows[to_internal[pay_rows] != NO_ID]
+    in_rows = np.flatnonzero(credited)
+    account = np.concatenate([inbound["to_account"][in_rows], to_internal[credit_rows], from_account[pay_rows]])
+    delta = np.concatenate([inbound["amount"][in_rows], payments["amount"][credit_rows], -payments["amount"][pay_rows]])
+    order_key = np.concatenate([in_seq[in_rows], pay_seq[credit_rows], pay_seq[pay_rows]])
+    payment_of = np.concatenate([np.full(len(in_rows), -1, np.int64), credit_rows, pay_rows])
+    is_debit = np.concatenate([np.zeros(len(in_rows) + len(credit_rows), bool), np.ones(len(pay_rows), bool)])
+    order = np.lexsort((delta, order_key, account))  # a transfer to oneself: the credit after the debit
+    account, delta, payment_of, is_debit = account[order], delta[order], payment_of[order], is_debit[order]
     failed = np.zeros(n_pay, bool)
+    dirty = np.ones(len(balance), bool)  # the accounts to look at again: at first all of them
     while True:
-        live = np.flatnonzero(moves & ~failed)
-        credit_rows = live[to_internal[live] != NO_ID]
-        account = np.concatenate([inbound["to_account"][credited], to_internal[credit_rows],
-                                  payments["from_account"][live]])
-        delta = np.concatenate([inbound["amount"][credited], payments["amount"][credit_rows],
-                                -payments["amount"][live]])
-        order_key = np.concatenate([in_seq[credited], pay_seq[credit_rows], pay_seq[live]])
-        debit_of = np.concatenate([np.full(int(credited.sum()) + len(credit_rows), -1, np.int64), live])
-        if len(account) == 0:
+        sel = np.flatnonzero(dirty[account])
+        if len(sel) == 0:
             break
-        order = np.lexsort((delta, order_key, account))  # a transfer to oneself: the credit after the debit
-        account, delta, debit_of = account[order], delta[order], debit_of[order]
-        total = np.cumsum(delta)
-        starts = np.flatnonzero(np.r_[True, account[1:] != account[:-1]])
-        group = np.repeat(starts, np.diff(np.r_[starts, len(account)]))
-        before_group = np.where(starts > 0, total[starts - 1], 0)
-        running = balance[account] + total - np.repeat(before_group, np.diff(np.r_[starts, len(account)]))
-        bad = np.flatnonzero((running < 0) & (debit_of >= 0))
+        acc, owner = account[sel], payment_of[sel]
+        effective = np.where((owner >= 0) & failed[np.maximum(owner, 0)], 0, delta[sel])
+        total = np.cumsum(effective)
+        starts = np.flatnonzero(np.r_[True, acc[1:] != acc[:-1]])
+        sizes = np.diff(np.r_[starts, len(acc)])
+        running = balance[acc] + total - np.repeat(np.r_[0, total[starts[1:] - 1]], sizes)
+        bad = np.flatnonzero((running < 0) & is_debit[sel] & (effective != 0))
         if len(bad) == 0:
-            np.add.at(balance, account, delta)
             break
-        _, first = np.unique(group[bad], return_index=True)
-        failed[debit_of[bad[first]]] = True
+        _, first = np.unique(np.repeat(starts, sizes)[bad], return_index=True)
+        newly = owner[bad[first]]
+        failed[newly] = True
+        # only the accounts a newly failed payment touches can change: its payer and its Timo payee
+        dirty[:] = False
+        dirty[from_account[newly]] = True
+        payees = to_internal[newly]
+        dirty[payees[payees != NO_ID]] = True
+    effective = np.where((payment_of >= 0) & failed[np.maximum(payment_of, 0)], 0, delta)
+    np.add.at(balance, account, effective)
     return failed, credited
 
 
