@@ -271,14 +271,18 @@ def day_end(day_start: int) -> int:
     return day_start + SECONDS_PER_DAY
 
 
+def _whole_vnd(column: pa.ChunkedArray) -> np.ndarray:
+    """decimal(18,2) whole VND as int64 (nulls as 0), without a Python loop."""
+    return column.cast(pa.int64(), safe=False).fill_null(0).to_numpy(zero_copy_only=False)
+
+
 def close_balances(accounts: pa.Table, balance: np.ndarray, at_seconds: int) -> pa.Table:
     """The accounts table with `balance` the running balance and `balance_at` the moment it holds for.
     Rows whose account the population does not know (added by hand or planted dirty) keep theirs."""
     ids = accounts.column("account_id").to_numpy(zero_copy_only=False)
     known = (ids >= 0) & (ids < len(balance))
-    old = np.asarray([int(v) if v is not None else 0 for v in accounts.column("balance").to_pylist()], np.int64)
     old_at = accounts.column("balance_at").cast(pa.int64()).to_numpy(zero_copy_only=False) // 1_000_000
-    new_balance = np.where(known, balance[np.where(known, ids, 0)], old)
+    new_balance = np.where(known, balance[np.where(known, ids, 0)], _whole_vnd(accounts.column("balance")))
     new_at = np.where(known, at_seconds, old_at)
     accounts = accounts.set_column(accounts.schema.get_field_index("balance"), "balance",
                                    to_amount_array(new_balance))
@@ -289,7 +293,5 @@ def close_balances(accounts: pa.Table, balance: np.ndarray, at_seconds: int) -> 
 def balances_from(accounts: pa.Table, balance: np.ndarray) -> None:
     """Set the running balances (in place) from an accounts table's `balance` (where advance resumes)."""
     ids = accounts.column("account_id").to_numpy(zero_copy_only=False)
-    values = accounts.column("balance").to_pylist()
-    for account, value in zip(ids.tolist(), values, strict=True):
-        if 0 <= account < len(balance) and value is not None:
-            balance[account] = int(value)
+    known = (ids >= 0) & (ids < len(balance)) & accounts.column("balance").is_valid().to_numpy(zero_copy_only=False)
+    balance[ids[known]] = _whole_vnd(accounts.column("balance"))[known]

@@ -5,40 +5,15 @@
                        '`dbt build --full-refresh --select fct_account_daily_balances+`.'},
 ) }}
 
--- Each account's last closing balance in fct_account_daily_balances equals its opening balance plus every
--- ledger entry (docs/domain.md §4a). Returns each account whose daily balances no longer add up.
-
-with
-
-latest as (
-    select
-        account_id,
-        closing_balance_vnd
-    from (
-        select
-            account_id,
-            closing_balance_vnd,
-            row_number() over (partition by account_id order by balance_date desc) as recency
-        from {{ ref('fct_account_daily_balances') }}
-    ) as balances
-    where recency = 1
-),
-
-ledger as (
-    select
-        entries.account_id,
-        timo_accounts.opening_balance_vnd + sum(entries.amount_vnd) as ledger_balance_vnd
-    from {{ ref('int_account_ledger_entries') }} as entries
-    inner join {{ ref('int_accounts_clean') }} as timo_accounts
-        on entries.account_id = timo_accounts.account_id
-    group by entries.account_id, timo_accounts.opening_balance_vnd
-)
+-- Each account's latest balance from fct_account_daily_balances (dim_accounts.ledger_balance_vnd) equals its
+-- opening balance plus every ledger entry (rpt_balance_reconciliation.ledger_balance_now_vnd, docs/domain.md
+-- §4a). Returns each account whose daily balances no longer add up.
 
 select
-    ledger.account_id,
-    ledger.ledger_balance_vnd,
-    latest.closing_balance_vnd
-from ledger
-left join latest
-    on ledger.account_id = latest.account_id
-where latest.closing_balance_vnd is null or latest.closing_balance_vnd <> ledger.ledger_balance_vnd
+    balance_checks.account_id,
+    balance_checks.ledger_balance_now_vnd,
+    account_dims.ledger_balance_vnd
+from {{ ref('rpt_balance_reconciliation') }} as balance_checks
+inner join {{ ref('dim_accounts') }} as account_dims
+    on balance_checks.account_id = account_dims.account_id
+where balance_checks.ledger_balance_now_vnd <> account_dims.ledger_balance_vnd

@@ -51,13 +51,14 @@ booked as (
         accounts.customer_id,
         accounts.balance_at,
         accounts.balance_vnd as core_balance_vnd,
-        accounts.opening_balance_vnd + coalesce(sum(entries.amount_vnd), 0) as ledger_balance_vnd,
-        count(entries.account_id) as entry_count
+        accounts.opening_balance_vnd
+        + coalesce(sum(case when entries.booked_at < accounts.balance_at then entries.amount_vnd end), 0)
+            as ledger_balance_vnd,
+        accounts.opening_balance_vnd + coalesce(sum(entries.amount_vnd), 0) as ledger_balance_now_vnd,
+        count(case when entries.booked_at < accounts.balance_at then 1 end) as entry_count
     from accounts
     left join entries
-        on
-            accounts.account_id = entries.account_id
-            and accounts.balance_at > entries.booked_at
+        on accounts.account_id = entries.account_id
     group by
         accounts.account_id, accounts.customer_id, accounts.balance_at, accounts.balance_vnd,
         accounts.opening_balance_vnd
@@ -71,6 +72,7 @@ final as (
         cast(booked.core_balance_vnd as numeric(24, 2)) as core_balance_vnd,
         cast(booked.ledger_balance_vnd as numeric(24, 2)) as ledger_balance_vnd,
         cast(booked.core_balance_vnd - booked.ledger_balance_vnd as numeric(24, 2)) as difference_vnd,
+        cast(booked.ledger_balance_now_vnd as numeric(24, 2)) as ledger_balance_now_vnd,
         booked.entry_count,
         coalesce(quarantined.quarantined_flow_count, 0) as quarantined_flow_count,
         case
