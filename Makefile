@@ -21,7 +21,7 @@ SIM_DAYS ?= 3
 # shared warehouse is built once): one per core of the 2-core machines it is sized for
 TEST_WORKERS ?= 2
 
-.PHONY: spark-cluster bench-spark run install generate load build docs dashboard orchestrate simulate test lint bench bench-quick bench-generator bench-stream clean help
+.PHONY: bench-models spark-cluster bench-spark run install generate load build docs dashboard orchestrate simulate test lint bench bench-quick bench-generator bench-stream clean help
 
 help:
 	@echo "make run     - venv, generate $(CUSTOMERS) customers x $(DAYS) days, load into DuckDB, dbt build, docs"
@@ -32,6 +32,7 @@ help:
 	@echo "make simulate - after make run: SIM_DAYS more days, each advanced, loaded and built incrementally"
 	@echo "make dashboard - the Streamlit dashboard on http://$(ADDRESS):$(PORT), this machine only (TARGET=postgres: as the dashboard role)"
 	@echo "make lint    - sqlfluff, ruff and dbt-score (the project's conventions on the dbt manifest)"
+	@echo "make bench-models BEFORE=<checkout> - each model's time before and after a change, 1M and 10M, marts compared"
 	@echo "make bench-spark - DuckDB, Spark local[2] and a two-worker Spark cluster at 1M and 10M transactions (bench/results/spark.{json,md})"
 	@echo "make spark-cluster - start a Spark master and two workers on 127.0.0.1, load and build against them, stop them"
 	@echo "make orchestrate - the Dagster UI on http://127.0.0.1:3000: schedules, sensor, daily partitions, backfills"
@@ -104,7 +105,8 @@ test: install
 	@bash scripts/ensure_postgres.sh
 	@bash scripts/ensure_chromium.sh
 	@bash scripts/ensure_java.sh
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
+	@# the tests' warehouses are small: two dbt threads build them faster (profiles.yml.example says why 1 is the default)
+	TIMO_DUCKDB_THREADS=$${TIMO_DUCKDB_THREADS:-2} $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15
 
 lint: install
 	TIMO_DUCKDB_PATH=target/lint.duckdb $(BIN)/sqlfluff lint models analyses tests
@@ -122,6 +124,14 @@ bench-stream: install
 	@bash scripts/ensure_postgres.sh
 	$(BIN)/python -m benchmarks.stream --target duckdb --rate 50 --interval 10 --duration 600
 	$(BIN)/python -m benchmarks.stream --target postgres --rate 50 --interval 10 --duration 600
+
+# Model by model, before and after a change: BEFORE is another checkout (git worktree add ../before <commit>).
+# 1M and 10M transactions on DuckDB, 1M on PostgreSQL, marts compared row for row (bench/results/models.{json,md})
+BEFORE ?= ../before
+bench-models: install
+	@bash scripts/ensure_postgres.sh
+	@test -d $(BEFORE) || { echo "BEFORE=$(BEFORE) is not a checkout: git worktree add $(BEFORE) <commit>"; exit 2; }
+	$(BIN)/python -m benchmarks.models --before $(BEFORE) --after . --out bench/results/models.json
 
 bench-quick: install
 	@bash scripts/ensure_postgres.sh

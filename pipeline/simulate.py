@@ -1,7 +1,8 @@
 """`bankgen simulate --days K`: the warehouse fed day by day.
 
-Each day: advance the dataset one day, load it into the warehouse, then `dbt build`, which runs the
-snapshots (status history) before the incremental models that read them and the tests after. One
+Each day: advance the dataset one day, load it into the warehouse, then one `dbt build` of what the day
+changes (pipeline/daily.py): the snapshots (status history) before the incremental models that read
+them, the tables, and the tests after; views and seeds only when their files changed. One
 line per day says what arrived and what it cost.
 """
 
@@ -18,8 +19,11 @@ from pathlib import Path
 from generators.advance import advance
 from generators.config import ConfigError
 
+from .daily import build_args, remember, warehouse_key
 from .loader import load_duckdb, load_postgres
 from .settings import PROJECT_ROOT, PostgresSettings, dbt_command, profiles_dir
+
+DEFAULT_TARGET = PROJECT_ROOT / "target"
 
 
 def run_dbt(args: list[str], target: str, env: dict | None = None, target_path: Path | None = None,
@@ -30,7 +34,7 @@ def run_dbt(args: list[str], target: str, env: dict | None = None, target_path: 
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True, env={**os.environ, **(env or {})})
     seconds = time.perf_counter() - started
     results = Counter()
-    path = (target_path or PROJECT_ROOT / "target") / "run_results.json"
+    path = (target_path or DEFAULT_TARGET) / "run_results.json"
     if path.exists():
         for r in json.loads(path.read_text())["results"]:
             results[f"{r['unique_id'].split('.')[0]} {r['status']}"] += 1
@@ -61,8 +65,12 @@ def simulate(data_dir: Path, days: int, target: str, duckdb_path: Path | None = 
         else:
             load_postgres(data_dir, PostgresSettings.from_env(), quiet=True)
         loaded = time.perf_counter() - started
-        args = ["build"] + (["--full-refresh"] if full_refresh_first and day == 0 else [])
+        # one dbt invocation a day, building only what the day changes (pipeline/daily.py)
+        key = warehouse_key(target, env)
+        args = ["build", "--full-refresh"] if full_refresh_first and day == 0 else build_args(DEFAULT_TARGET, key, target)
         seconds, done, results = run_dbt(args, target, env, profiles=profiles)
+        if done.returncode == 0:
+            remember(DEFAULT_TARGET, target, env)
         changes = result.changes_text()
         status = "ok" if done.returncode == 0 else f"FAILED (exit {done.returncode})"
         out(f"{result.day}  +{result.transactions:,} transactions  +{result.auth_logs:,} auth logs "

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections import Counter
+from collections import Counter, defaultdict
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -18,6 +18,7 @@ import pytest
 from generators.advance import advance
 from generators.config import ConfigError, GenerateConfig
 from generators.generate import generate
+from pipeline.daily import build_args, remember, state_dir, warehouse_key
 from pipeline.loader import load_duckdb, load_postgres
 
 from .conftest import SMALL, pg_env, run_bankgen, run_dbt, throwaway_database
@@ -165,14 +166,28 @@ def _simulate(data: Path, days: int, load, build, remove_first_new_day: bool = F
     return first_new_day
 
 
+def _daily_build(target: str, target_path: Path, env: dict, *extra: str):
+    """One day's `dbt build` as `bankgen simulate` runs it (pipeline/daily.py): only what the day changes,
+    against the state of the last build that passed here (a plain build when there is none)."""
+    key = warehouse_key(target, env)
+    result = run_dbt(*build_args(target_path, key, target), "--target", target, "--target-path", str(target_path),
+                     *NO_TESTS, *extra, env=env)
+    if result.returncode == 0:
+        remember(target_path, target, env)
+    return result
+
+
+def _ran(target_path: Path) -> set[str]:
+    return {r["unique_id"] for r in json.loads((target_path / "run_results.json").read_text())["results"]}
+
+
 def test_daily_incremental_runs_equal_a_full_refresh_on_duckdb(base_dataset, tmp_path):
     data = _copy(base_dataset, tmp_path)
     db = tmp_path / "daily.duckdb"
     env = {"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")}
 
     def build(*extra):
-        return run_dbt("build", "--target", "duckdb", "--target-path", str(tmp_path / "target"), *NO_TESTS,
-                       *extra, env=env)
+        return _daily_build("duckdb", tmp_path / "target", env, *extra)
 
     load_duckdb(data, db, quiet=True)
     assert build().returncode == 0
@@ -207,6 +222,77 @@ def test_daily_incremental_runs_equal_a_full_refresh_on_duckdb(base_dataset, tmp
                            "(select count(*) from snapshots.snap_customers)").fetchone()[0] == snapshot_rows
 
 
+def test_a_daily_build_runs_only_what_the_day_changes(base_dataset, tmp_path):
+    """After a day is loaded, the daily build leaves the seeds and the views alone and runs every incremental
+    model, snapshot and table downstream of the raw data; a view whose definition differs from the last
+    passing build (here: the remembered state says it was different) is rebuilt, with what reads it."""
+    data = _copy(base_dataset, tmp_path)
+    db = tmp_path / "daily.duckdb"
+    target = tmp_path / "target"
+    env = {"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")}
+    load_duckdb(data, db, quiet=True)
+    assert _daily_build("duckdb", target, env).returncode == 0
+    everything = _ran(target)
+    manifest = json.loads((target / "manifest.json").read_text())["nodes"]
+    kinds = {uid: (node["resource_type"], node["config"].get("materialized")) for uid, node in manifest.items()
+             if uid in everything}
+    kinds = defaultdict(lambda: ("other", None), kinds)  # exposures are listed in run_results too
+
+    advance(data, 1, quiet=True)
+    load_duckdb(data, db, quiet=True)
+    changed_view = "model.timo_bank.stg_core_banking__devices"
+    state = state_dir(target, warehouse_key("duckdb", env)) / "manifest.json"
+    remembered = json.loads(state.read_text())
+    remembered["nodes"][changed_view]["raw_code"] += "\n-- an earlier definition"
+    state.write_text(json.dumps(remembered))
+    result = _daily_build("duckdb", target, env)
+    assert result.returncode == 0, result.stdout[-4000:]
+    ran = _ran(target)
+
+    assert not [uid for uid in ran if kinds[uid][0] == "seed"]
+    assert changed_view in ran
+    assert [uid for uid in ran if kinds[uid] == ("model", "view")] != []
+    untouched_views = [uid for uid, kind in list(kinds.items()) if kind == ("model", "view") and uid not in ran]
+    assert "model.timo_bank.stg_core_banking__transactions" in untouched_views
+    assert "model.timo_bank.int_devices_clean" in ran  # reads the changed view
+    for uid, kind in list(kinds.items()):
+        if kind in (("model", "incremental"), ("snapshot", "snapshot")):
+            assert uid in ran, uid
+    assert "model.timo_bank.fct_risk_alerts" in ran and "model.timo_bank.dim_customers" in ran
+    assert len(ran) < len(everything)
+
+    # the state now is this build's: nothing differs, so the next day's build leaves every view alone
+    advance(data, 1, quiet=True)
+    load_duckdb(data, db, quiet=True)
+    assert _daily_build("duckdb", target, env).returncode == 0
+    assert not [uid for uid in _ran(target) if kinds[uid][0] == "seed" or kinds[uid] == ("model", "view")]
+
+
+def test_a_warehouse_made_afresh_gets_a_full_build(base_dataset, tmp_path):
+    """The remembered state belongs to one warehouse: its key is recorded in the warehouse, so a new DuckDB
+    file at the same path has none and its first daily build is a full one (seeds and views included)."""
+    data = _copy(base_dataset, tmp_path)
+    db = tmp_path / "w.duckdb"
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text("{}")
+    env = {"TIMO_DUCKDB_PATH": str(db)}
+    assert warehouse_key("duckdb", env) is None  # no warehouse yet
+    load_duckdb(data, db, quiet=True)
+    assert warehouse_key("duckdb", env) is None  # loaded, never built
+    assert build_args(target, None) == ["build"]
+    remember(target, "duckdb", env)
+    key = warehouse_key("duckdb", env)
+    assert key and build_args(target, key)[:2] == ["build", "--select"]
+    assert (state_dir(target, key) / "manifest.json").read_text() == "{}"
+    remember(target, "duckdb", env)
+    assert warehouse_key("duckdb", env) == key  # the same warehouse keeps its key
+    db.unlink()
+    load_duckdb(data, db, quiet=True)
+    assert warehouse_key("duckdb", env) is None
+    assert build_args(target, warehouse_key("duckdb", env)) == ["build"]
+
+
 def test_without_the_lookback_late_logs_are_missed(base_dataset, tmp_path):
     """Negative control: with no lookback (only the new day rebuilt), the late authentication logs of
     the day before never reach the marts, and the comparison above catches it."""
@@ -236,8 +322,11 @@ def test_daily_incremental_runs_equal_a_full_refresh_on_postgres(base_dataset, t
     data = _copy(base_dataset, tmp_path)
 
     def build(settings, *extra):
-        return run_dbt("build", "--target", "postgres", "--target-path", str(tmp_path / settings.dbname),
-                       *NO_TESTS, *extra, env={**pg_env(settings), "DBT_LOG_PATH": str(tmp_path / "logs")})
+        env = {**pg_env(settings), "DBT_LOG_PATH": str(tmp_path / "logs")}
+        if extra:
+            return run_dbt("build", "--target", "postgres", "--target-path", str(tmp_path / settings.dbname),
+                           *NO_TESTS, *extra, env=env)
+        return _daily_build("postgres", tmp_path / settings.dbname, env)
 
     with throwaway_database() as daily:
         load_postgres(data, daily, quiet=True)

@@ -366,15 +366,16 @@ def test_simulate_uses_dbt_profiles_dir(tmp_path, small):
     profiles.mkdir()
     db = tmp_path / "elsewhere.duckdb"
     text = (ROOT / "profiles.yml.example").read_text()
-    assert "threads: 2" in text
-    (profiles / "profiles.yml").write_text(text.replace("threads: 2", "threads: 1"))  # tells the profiles apart
+    duckdb_threads = "threads: \"{{ env_var('TIMO_DUCKDB_THREADS', '1') | as_number }}\""
+    assert duckdb_threads in text
+    (profiles / "profiles.yml").write_text(text.replace(duckdb_threads, "threads: 3"))  # tells the profiles apart
     env = {"DBT_PROFILES_DIR": str(profiles), "DBT_LOG_PATH": str(tmp_path / "logs")}
     load_duckdb(data, db, quiet=True)
     result = run_bankgen("simulate", "--data", str(data), "--days", "1", "--duckdb-path", str(db), env=env)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(distinct transaction_date) from marts.fct_transactions").fetchone()[0] == 3
-    assert "Concurrency: 1 threads" in (tmp_path / "logs" / "dbt.log").read_text()
+    assert "Concurrency: 3 threads" in (tmp_path / "logs" / "dbt.log").read_text()
     missing = run_bankgen("simulate", "--data", str(data), "--days", "1", env={"DBT_PROFILES_DIR": str(tmp_path)})
     _one_line_exit_2(missing, "DBT_PROFILES_DIR")
 

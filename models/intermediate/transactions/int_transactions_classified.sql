@@ -21,7 +21,7 @@
 
 with
 
-partitions as (
+partitions as {{ inlined() }} (
     -- partitions are per day: the days being rebuilt are self-contained
     select * from {{ ref('int_transactions_daily_partitions') }}
     where transaction_date >= {{ cutoff }}
@@ -103,7 +103,7 @@ level_intervals as (
         )
 ),
 
-flagged as (
+flagged as {{ inlined() }} (
     select
         partitions.*,
         partitions.partition_size > 1 and unverified_limited_groups.sbv_group is not null as needs_walk

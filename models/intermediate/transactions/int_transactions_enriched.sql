@@ -108,11 +108,16 @@ joined as (
             and transactions.transacted_at < devices.state_to
 ),
 
-first_uses as (
-    -- a transaction is a first use when it is the pair's first transaction; those are all on or
-    -- after the cutoff
-    select * from {{ ref('int_customer_first_uses') }}
-    where first_use_date >= {{ cutoff }}
+-- a transaction is a first use when it is the pair's first transaction; those are all on or after the
+-- cutoff (one narrow CTE per kind: a shared wide one would be stored whole before the two joins)
+device_firsts as (
+    select first_transaction_id from {{ ref('int_customer_first_uses') }}
+    where first_use_date >= {{ cutoff }} and use_kind = 'device'
+),
+
+payee_firsts as (
+    select first_transaction_id from {{ ref('int_customer_first_uses') }}
+    where first_use_date >= {{ cutoff }} and use_kind = 'payee'
 ),
 
 marked as (
@@ -123,14 +128,10 @@ marked as (
             when joined.counterparty_key is not null then payee_firsts.first_transaction_id is not null
         end as is_first_payee_use
     from joined
-    left join first_uses as device_firsts
-        on
-            joined.transaction_id = device_firsts.first_transaction_id
-            and device_firsts.use_kind = 'device'
-    left join first_uses as payee_firsts
-        on
-            joined.transaction_id = payee_firsts.first_transaction_id
-            and payee_firsts.use_kind = 'payee'
+    left join device_firsts
+        on joined.transaction_id = device_firsts.first_transaction_id
+    left join payee_firsts
+        on joined.transaction_id = payee_firsts.first_transaction_id
 ),
 
 final as (

@@ -19,12 +19,12 @@
 
 with
 
-month_transactions as (
+month_transactions as {{ inlined() }} (
     select * from {{ ref('int_transactions_profiled') }}
     where transaction_date >= {{ dbt.date_trunc('month', cutoff) }}
 ),
 
-transactions as (
+transactions as {{ inlined() }} (
     select * from month_transactions
     where transaction_date >= {{ cutoff }}
 ),
