@@ -134,7 +134,12 @@ def build_args(target_path: Path, key: str | None, target: str = "duckdb") -> li
     state = state_dir(target_path, key)
     if not (state / "manifest.json").exists():
         return ["build"]
-    return ["build", "--select", *daily_selection(target), "--state", str(state)]
+    threads = []
+    if target == "duckdb" and not os.environ.get("TIMO_DUCKDB_THREADS"):
+        # a day's nodes are small, and most of their time is dbt's own work per node: two at a time
+        # (a full build runs one at a time, profiles.yml.example says why)
+        threads = ["--threads", "2"]
+    return ["build", "--select", *daily_selection(target), "--state", str(state), *threads]
 
 
 def remember(target_path: Path, target: str, env: Mapping[str, str] | None = None) -> None:

@@ -66,8 +66,10 @@ def simulate(data_dir: Path, days: int, target: str, duckdb_path: Path | None = 
             load_postgres(data_dir, PostgresSettings.from_env(), quiet=True)
         loaded = time.perf_counter() - started
         # one dbt invocation a day, building only what the day changes (pipeline/daily.py)
-        key = warehouse_key(target, env)
-        args = ["build", "--full-refresh"] if full_refresh_first and day == 0 else build_args(DEFAULT_TARGET, key, target)
+        if full_refresh_first and day == 0:
+            args = ["build", "--full-refresh"]
+        else:
+            args = build_args(DEFAULT_TARGET, warehouse_key(target, env), target)
         seconds, done, results = run_dbt(args, target, env, profiles=profiles)
         if done.returncode == 0:
             remember(DEFAULT_TARGET, target, env)

@@ -284,6 +284,7 @@ def test_a_warehouse_made_afresh_gets_a_full_build(base_dataset, tmp_path):
     remember(target, "duckdb", env)
     key = warehouse_key("duckdb", env)
     assert key and build_args(target, key)[:2] == ["build", "--select"]
+    assert "state:modified+" in build_args(target, key)
     assert (state_dir(target, key) / "manifest.json").read_text() == "{}"
     remember(target, "duckdb", env)
     assert warehouse_key("duckdb", env) == key  # the same warehouse keeps its key
