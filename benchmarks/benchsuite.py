@@ -272,13 +272,19 @@ def run_suite(duckdb_sizes: list[int], postgres_sizes: list[int], incremental_du
         report["tuning"] = tuning_run(work, tuning_transactions)
     _write(report, out)
     markdown = to_markdown(report)
+    md = _write_markdown(markdown, out)
+    print(markdown)
+    _say(f"figures written to {out} and {md}")
+    return report
+
+
+def _write_markdown(markdown: str, out: Path) -> Path:
+    """The Markdown beside the JSON file `out` (a temporary name, then renamed); returns its path."""
     md = out.with_suffix(".md")
     tmp = md.with_suffix(".md.tmp")
     tmp.write_text(markdown, encoding="utf-8")
     tmp.rename(md)
-    print(markdown)
-    _say(f"figures written to {out} and {md}")
-    return report
+    return md
 
 
 def _write(report: dict, out: Path) -> None:

@@ -29,7 +29,7 @@ from pathlib import Path
 from generators.dataset import remove_dataset
 from pipeline.settings import PostgresSettings
 
-from .benchsuite import _generate
+from .benchsuite import _generate, _write, _write_markdown
 from .measure import dataset_rows, drop_database, machine_info, run_step
 
 NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
@@ -169,19 +169,9 @@ def run(before: Path, after: Path, sizes: list[int], postgres_sizes: list[int], 
         remove_dataset(data)
     _write(report, out)
     markdown = to_markdown(report)
-    md = out.with_suffix(".md")
-    tmp = md.with_suffix(".md.tmp")
-    tmp.write_text(markdown, encoding="utf-8")
-    tmp.rename(md)
+    _write_markdown(markdown, out)
     print(markdown)
     return report
-
-
-def _write(report: dict, out: Path) -> None:
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".json.tmp")
-    tmp.write_text(json.dumps(report, indent=2), encoding="utf-8")
-    tmp.rename(out)
 
 
 def _find(report: dict, n: int, engine: str, tree: str) -> dict | None:
