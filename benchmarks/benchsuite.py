@@ -132,6 +132,14 @@ def _slowest(target_path: Path, k: int = 5) -> list[dict]:
     return [{"node": r["unique_id"].split(".", 2)[-1], "seconds": round(r["execution_time"], 2)} for r in top]
 
 
+def _node_seconds(target_path: Path) -> dict[str, float]:
+    """Every node of the last dbt invocation with that target path and its time, slowest first."""
+    path = target_path / "run_results.json"
+    results = json.loads(path.read_text())["results"] if path.exists() else []
+    ordered = sorted(results, key=lambda r: -r["execution_time"])
+    return {r["unique_id"].split(".", 2)[-1]: round(r["execution_time"], 3) for r in ordered}
+
+
 def _node_count(target_path: Path) -> int:
     """How many nodes the last dbt invocation with that target path ran."""
     path = target_path / "run_results.json"
@@ -164,7 +172,8 @@ def incremental_run(work: Path, transactions: int, engines: list[str], days: int
                 build = engine.dbt(*build_args(engine.target_path, key, kind), *NO_TESTS)
                 remember(engine.target_path, kind, engine.env)
                 daily.append({"advance": _step(advance), "load": _step(load), "incremental_build": _step(build),
-                              "nodes": _node_count(engine.target_path), "slowest_models": _slowest(engine.target_path)})
+                              "nodes": _node_count(engine.target_path), "slowest_models": _slowest(engine.target_path),
+                              "node_seconds": _node_seconds(engine.target_path)})
                 _say(f"  {kind}: day {days + day}: advance {advance['seconds']:.1f} s, load {load['seconds']:.1f} s, "
                      f"incremental build {build['seconds']:.1f} s")
             _say(f"  {kind}: full refresh of the same warehouse ({days + steps} days)")
