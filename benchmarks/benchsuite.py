@@ -169,7 +169,7 @@ def incremental_run(work: Path, transactions: int, engines: list[str], days: int
                 advance = run_step([bankgen_path(), "advance", "--data", str(data), "--days", "1", "--quiet"])
                 load = engine.load(data)
                 key = warehouse_key(kind, engine.env)
-                build = engine.dbt(*build_args(engine.target_path, key, kind), *NO_TESTS)
+                build = engine.dbt(*build_args(engine.target_path, key, kind, tests=False))
                 remember(engine.target_path, kind, engine.env)
                 daily.append({"advance": _step(advance), "load": _step(load), "incremental_build": _step(build),
                               "nodes": _node_count(engine.target_path), "slowest_models": _slowest(engine.target_path),

@@ -60,6 +60,7 @@ from generators.config import DEFAULT_START, GenerateConfig
 from generators.dataset import MANIFEST, file_day
 from generators.generate import generate
 from generators.stream import stream_files
+from pipeline.daily import build_args, remember, warehouse_key
 from pipeline.landing import WarehouseUnavailable, dataset_fingerprint, unloaded_files
 from pipeline.loader import load_duckdb, load_postgres
 from pipeline.settings import (
@@ -174,9 +175,21 @@ def raw_tables(context: AssetExecutionContext):
             backfill_policy=BackfillPolicy.single_run(), dagster_dbt_translator=Translator())
 def warehouse(context: AssetExecutionContext, dbt: DbtCliResource):
     """`dbt build` of the selected models, seeds and snapshots, rebuilding from the first day of the
-    partition range."""
+    partition range. A run of the whole warehouse (the sensor's `load_and_build`) builds only what the
+    day changes once this warehouse has a build that passed (pipeline/daily.py): the daily selection
+    against that build's state, every data test included. Its own manifest then becomes the state."""
     rebuild_from = context.partition_key_range.start
-    yield from dbt.cli(["build", "--vars", json.dumps({"rebuild_from_day": rebuild_from})], context=context).stream()
+    args = ["build", "--vars", json.dumps({"rebuild_from_day": rebuild_from})]
+    whole = set(context.selected_asset_keys) == set(context.assets_def.keys)
+    if whole:
+        daily = build_args(TARGET_PATH, warehouse_key(target_name()), target_name())
+        args += daily[1:]
+        context.log.info("daily selection: " + (" ".join(daily[1:]) if len(daily) > 1 else
+                                                "none yet (no passing build of this warehouse): a full build"))
+    invocation = dbt.cli(args, context=context)
+    yield from invocation.stream()
+    if whole and invocation.is_successful():
+        remember(invocation.target_path, target_name(), state_root=TARGET_PATH)
 
 
 ENTITY_MODELS = "+dim_customers +dim_accounts +dim_devices +dim_account_status_history"

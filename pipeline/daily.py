@@ -3,11 +3,13 @@
 After a day is loaded, the views, the seeds and the tables that read only seeds are as they were: a
 view reads its table when it is queried, and a seed or its tables change only when the project's
 files do. A full `dbt build` still runs every one of them (at 3M transactions, with the 109 nodes of
-the project, about half of a day's nodes). The daily build selects instead:
+the project, about half of a day's nodes). The daily build selects instead (selectors.yml, `daily` and
+`daily_postgres`):
 
 - every incremental model, table and snapshot downstream of the raw sources (their rows depend on
-  the day), and
-- on PostgreSQL, the views downstream of those tables (see daily_selection), and
+  the day),
+- every data test: a view is not rebuilt, but the rows it shows are the new day's,
+- on PostgreSQL, the views downstream of those tables (see daily_selector), and
 - `state:modified+`: every node whose definition (SQL, config, seed file) differs from the last build
   that passed here, with everything downstream of it, so a changed view or seed is rebuilt on the
   next day as it would be by a full build.
@@ -26,18 +28,13 @@ import uuid
 from collections.abc import Mapping
 from pathlib import Path
 
-SOURCES = ("core_banking", "interbank", "ground_truth", "workflow")
-BUILT_EVERY_DAY = ("config.materialized:incremental", "config.materialized:table", "resource_type:snapshot")
 
-
-def daily_selection(target: str) -> list[str]:
-    """The --select terms of a daily build (a union; each term an intersection). On PostgreSQL a rebuilt
-    table is swapped in and the old one dropped with CASCADE, which drops the views that read it: those
-    views (every view downstream of a table) are built again after it."""
-    terms = [f"source:{source}+,{kind}" for source in SOURCES for kind in BUILT_EVERY_DAY]
-    if target == "postgres":
-        terms.append("config.materialized:table+,config.materialized:view")
-    return terms + ["state:modified+"]
+def daily_selector(target: str, tests: bool = True) -> str:
+    """The named selection (selectors.yml) of a daily build on that engine, with its data tests or
+    without any test. On PostgreSQL a rebuilt table is swapped in and the old one dropped with CASCADE,
+    which drops the views that read it: that selection also builds every view downstream of a table."""
+    name = "daily" if tests else "daily_models"
+    return f"{name}_postgres" if target == "postgres" else name
 
 
 KEY_TABLE = "daily_build_state"  # in schema audit: one row, the key of this warehouse's remembered state
@@ -63,92 +60,85 @@ def _postgres(env: Mapping[str, str]):
         return None
 
 
+def _execute(target: str, env: Mapping[str, str], statements: list[str], read_only: bool = False):
+    """Run statements in the warehouse, in one transaction; the last one's first row, or None (no
+    warehouse, or a statement that returns nothing)."""
+    if target == "duckdb":
+        con = _duckdb(env, read_only)
+        if con is None:
+            return None
+        try:
+            row = None
+            for statement in statements:
+                row = con.execute(statement).fetchone()
+            return row
+        finally:
+            con.close()
+    if target == "postgres":
+        conn = _postgres(env)
+        if conn is None:
+            return None
+        try:
+            with conn, conn.cursor() as cur:
+                for statement in statements:
+                    cur.execute(statement)
+                return cur.fetchone() if cur.description else None
+        finally:
+            conn.close()
+    return None
+
+
 def warehouse_key(target: str, env: Mapping[str, str] | None = None) -> str | None:
     """The key of the state this warehouse remembers, read from the warehouse itself (audit.daily_build_state);
     None when it has none (a warehouse created afresh, whatever its name, starts with a full build)."""
-    env = env or {}
-    query = f"select state_key from audit.{KEY_TABLE}"
     try:
-        if target == "duckdb":
-            con = _duckdb(env, read_only=True)
-            if con is None:
-                return None
-            try:
-                row = con.execute(query).fetchone()
-            finally:
-                con.close()
-        elif target == "postgres":
-            conn = _postgres(env)
-            if conn is None:
-                return None
-            try:
-                with conn.cursor() as cur:
-                    cur.execute(query)
-                    row = cur.fetchone()
-            finally:
-                conn.close()
-        else:
-            return None
+        row = _execute(target, env or {}, [f"select state_key from audit.{KEY_TABLE}"], read_only=True)
     except Exception:  # noqa: BLE001 - no such table (never remembered) or the file is busy: a full build
         return None
     return row[0] if row else None
 
 
-def _store_key(target: str, env: Mapping[str, str], key: str) -> bool:
-    statements = ["create schema if not exists audit",
-                  f"create table if not exists audit.{KEY_TABLE} (state_key varchar(64))",
-                  f"delete from audit.{KEY_TABLE}",
-                  f"insert into audit.{KEY_TABLE} values ('{key}')"]
+def _store_key(target: str, env: Mapping[str, str], key: str) -> None:
     try:
-        if target == "duckdb":
-            con = _duckdb(env, read_only=False)
-            if con is None:
-                return False
-            try:
-                for statement in statements:
-                    con.execute(statement)
-            finally:
-                con.close()
-        else:
-            conn = _postgres(env)
-            if conn is None:
-                return False
-            with conn, conn.cursor() as cur:
-                for statement in statements:
-                    cur.execute(statement)
-            conn.close()
+        _execute(target, env, ["create schema if not exists audit",
+                               f"create table if not exists audit.{KEY_TABLE} (state_key varchar(64))",
+                               f"delete from audit.{KEY_TABLE}",
+                               f"insert into audit.{KEY_TABLE} values ('{key}')"])
     except Exception:  # noqa: BLE001 - the warehouse is busy: nothing remembered, the next day builds fully
-        return False
-    return True
+        pass
 
 
 def state_dir(target_path: Path, key: str) -> Path:
     return target_path / "daily-state" / key
 
 
-def build_args(target_path: Path, key: str | None, target: str = "duckdb") -> list[str]:
+def build_args(target_path: Path, key: str | None, target: str = "duckdb", tests: bool = True) -> list[str]:
     """`dbt build` arguments for a day: the daily selection against the last passing build's state, or
-    a plain build when this warehouse has none yet."""
+    a plain build when this warehouse has none yet. Without tests, no test is built either way (dbt
+    ignores --exclude beside --selector, so the exclusion is part of the arguments here)."""
+    plain = ["build"] if tests else ["build", "--exclude", "resource_type:test", "resource_type:unit_test"]
     if key is None:
-        return ["build"]
+        return plain
     state = state_dir(target_path, key)
     if not (state / "manifest.json").exists():
-        return ["build"]
+        return plain
     threads = []
     if target == "duckdb" and not os.environ.get("TIMO_DUCKDB_THREADS"):
         # a day's nodes are small, and most of their time is dbt's own work per node: two at a time
         # (a full build runs one at a time, profiles.yml.example says why)
         threads = ["--threads", "2"]
-    return ["build", "--select", *daily_selection(target), "--state", str(state), *threads]
+    return ["build", "--selector", daily_selector(target, tests), "--state", str(state), *threads]
 
 
-def remember(target_path: Path, target: str, env: Mapping[str, str] | None = None) -> None:
+def remember(target_path: Path, target: str, env: Mapping[str, str] | None = None,
+             state_root: Path | None = None) -> None:
     """After a build that passed: its manifest becomes the state the next day is compared with (written under
-    a temporary name, then renamed), and the warehouse records the state's key."""
+    a temporary name, then renamed), and the warehouse records the state's key. The state is kept under
+    state_root (default: the build's own target folder, where build_args looks for it)."""
     if not (target_path / "manifest.json").exists():
         return
     key = warehouse_key(target, env) or uuid.uuid4().hex[:16]
-    state = state_dir(target_path, key)
+    state = state_dir(state_root or target_path, key)
     state.mkdir(parents=True, exist_ok=True)
     tmp = state / "manifest.json.tmp"
     shutil.copyfile(target_path / "manifest.json", tmp)

@@ -80,6 +80,36 @@ def test_a_broken_key_is_quarantined_and_the_standards_gate(parquet_dataset, tmp
     assert any("not_null_int_transactions_classified_required_level" in k for k in failed), failed
 
 
+def test_copies_of_a_key_keep_the_earliest_clean_one(parquet_dataset, tmp_path):
+    """Copies of one transaction key: the earliest copy that passes the checks is clean and the later
+    ones are duplicates; a copy that fails a check keeps its own reason and does not take the key."""
+    db = tmp_path / "warehouse.duckdb"
+    load_duckdb(parquet_dataset, db, quiet=True)
+    with duckdb.connect(str(db)) as con:
+        key, at = con.execute("select transaction_id, transaction_ts from raw.payment_transactions "
+                              "order by transaction_id limit 1").fetchone()
+        for minutes in (5, 10):  # two later copies
+            con.execute("insert into raw.payment_transactions select * replace "
+                        f"(transaction_ts + interval {minutes} minute as transaction_ts) "
+                        "from raw.payment_transactions where transaction_id = ? limit 1", [key])
+        # an earlier copy with an unknown channel: it fails a check, so it is not the key's clean copy
+        con.execute("insert into raw.payment_transactions select * replace "
+                    "(transaction_ts - interval 1 minute as transaction_ts, 'fax' as channel) "
+                    "from raw.payment_transactions where transaction_id = ? limit 1", [key])
+    env = {"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")}
+    result = run_dbt("build", "--select", "+int_transactions_validated", "--exclude", "resource_type:test",
+                     "resource_type:unit_test", "--target", "duckdb", "--target-path", str(tmp_path / "target"),
+                     env=env)
+    assert result.returncode == 0, result.stdout[-3000:]
+    with duckdb.connect(str(db), read_only=True) as con:
+        rows = con.execute("select transacted_at, dq_reason from intermediate.int_transactions_validated "
+                           "where transaction_id = ? order by transacted_at", [key]).fetchall()
+        others = con.execute("select count(*) from intermediate.int_transactions_validated "
+                             "where transaction_id <> ? and dq_reason = 'duplicate_key'", [key]).fetchone()[0]
+    assert [reason for _, reason in rows] == ["unknown_value", None, "duplicate_key", "duplicate_key"]
+    assert rows[1][0] == at and others == 0
+
+
 @pytest.mark.postgres
 def test_dbt_build_on_postgres(built_postgres):
     _assert_green(built_postgres.result, built_postgres.target_path)

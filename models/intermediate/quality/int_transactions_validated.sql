@@ -9,13 +9,24 @@
     Incremental by day (macros/incremental.sql). Rows without a timestamp sit in partition 1900-01-01
     and are re-checked on every run, with the new days. A key already clean on an earlier day makes
     a later copy a duplicate.
+
+    Only the rows of a key that occurs more than once go through the window that numbers the copies:
+    every other row is its key's only copy. Sorting all rows for that window cost more than the checks
+    themselves at 10M transactions.
 -#}
 
 with
 
-transactions as (
+transactions as {{ inlined() }} (
     select * from {{ ref('stg_core_banking__transactions') }}
     where transaction_date >= {{ cutoff }} or transaction_date is null
+),
+
+repeated_keys as (
+    select transaction_id
+    from transactions
+    group by transaction_id
+    having count(*) > 1
 ),
 
 earlier_keys as (
@@ -51,9 +62,10 @@ counterparty_accounts as (
         on counterparty_accounts.bank_code = banks.bank_code
 ),
 
-checked as (
+checked as {{ inlined() }} (
     select
         transactions.*,
+        repeated_keys.transaction_id is not null as is_repeated_key,
         case
             when
                 transactions.transaction_id is null or transactions.from_account_id is null
@@ -92,6 +104,8 @@ checked as (
             and counterparty_accounts.counterparty_account_id is null
         ) as is_orphan
     from transactions
+    left join repeated_keys
+        on transactions.transaction_id = repeated_keys.transaction_id
     left join limits
         on transactions.transaction_type = limits.transaction_type
     left join destinations
@@ -115,11 +129,24 @@ keyed as (
         checked.*,
         row_number() over (
             partition by checked.transaction_id, checked.check_reason is null order by checked.transacted_at
-        ) as key_copy,
-        earlier_keys.transaction_id is not null and checked.check_reason is null as is_key_seen_before
+        ) as key_copy
     from checked
+    where checked.is_repeated_key
+    union all
+    select
+        checked.*,
+        1 as key_copy
+    from checked
+    where not checked.is_repeated_key
+),
+
+seen as (
+    select
+        keyed.*,
+        earlier_keys.transaction_id is not null and keyed.check_reason is null as is_key_seen_before
+    from keyed
     left join earlier_keys
-        on checked.transaction_id = earlier_keys.transaction_id
+        on keyed.transaction_id = earlier_keys.transaction_id
 ),
 
 final as (
@@ -144,7 +171,7 @@ final as (
             when key_copy > 1 or is_key_seen_before then 'duplicate_key'
             when is_orphan then 'orphan_reference'
         end as dq_reason
-    from keyed
+    from seen
 )
 
 select * from final
