@@ -10,10 +10,12 @@
     and are re-checked on every run, with the new days. A key already clean on an earlier day makes
     a later copy a duplicate.
 
-    Only the rows of a key that occurs more than once go through the window that numbers the copies:
-    every other row is its key's only copy. Sorting all rows for that window cost more than the checks
-    themselves at 10M transactions.
+    On DuckDB only the rows of a key that occurs more than once go through the window that numbers
+    the copies (every other row is its key's only copy): sorting all rows for that window cost more
+    than the checks themselves at 10M transactions. PostgreSQL was faster with one window over every
+    row (macros/portable.sql, numbers_repeated_keys_apart).
 -#}
+{%- set apart = numbers_repeated_keys_apart() %}
 
 with
 
@@ -22,12 +24,15 @@ transactions as {{ inlined() }} (
     where transaction_date >= {{ cutoff }} or transaction_date is null
 ),
 
-repeated_keys as (
-    select transaction_id
-    from transactions
-    group by transaction_id
-    having count(*) > 1
-),
+{%- if apart %}
+
+    repeated_keys as (
+        select transaction_id
+        from transactions
+        group by transaction_id
+        having count(*) > 1
+    ),
+{%- endif %}
 
 earlier_keys as (
     {{ earlier_clean_keys('transaction_id', 'transactions', cutoff) }}
@@ -65,7 +70,9 @@ counterparty_accounts as (
 checked as {{ inlined() }} (
     select
         transactions.*,
-        repeated_keys.transaction_id is not null as is_repeated_key,
+        {%- if apart %}
+            repeated_keys.transaction_id is not null as is_repeated_key,
+        {%- endif %}
         case
             when
                 transactions.transaction_id is null or transactions.from_account_id is null
@@ -103,9 +110,12 @@ checked as {{ inlined() }} (
             transactions.to_external_account_id is not null
             and counterparty_accounts.counterparty_account_id is null
         ) as is_orphan
-    from transactions
+    from
+        transactions
+    {%- if apart %}
     left join repeated_keys
         on transactions.transaction_id = repeated_keys.transaction_id
+    {%- endif %}
     left join limits
         on transactions.transaction_type = limits.transaction_type
     left join destinations
@@ -123,24 +133,26 @@ checked as {{ inlined() }} (
 ),
 
 keyed as (
-    -- each row's copy number among the rows checked now (clean rows and rows already failing apart),
-    -- and whether its key was already clean on a day built earlier
+    -- each row's copy number among the rows checked now (clean rows and rows already failing apart)
     select
         checked.*,
         row_number() over (
             partition by checked.transaction_id, checked.check_reason is null order by checked.transacted_at
         ) as key_copy
     from checked
-    where checked.is_repeated_key
-    union all
-    select
-        checked.*,
-        1 as key_copy
-    from checked
-    where not checked.is_repeated_key
+    {%- if apart %}
+        where checked.is_repeated_key
+        union all
+        select
+            checked.*,
+            1 as key_copy
+        from checked
+        where not checked.is_repeated_key
+    {%- endif %}
 ),
 
 seen as (
+    -- and whether its key was already clean on a day built earlier
     select
         keyed.*,
         earlier_keys.transaction_id is not null and keyed.check_reason is null as is_key_seen_before
