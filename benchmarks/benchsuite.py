@@ -122,28 +122,24 @@ def scale_run(work: Path, transactions: int, engines: list[str]) -> dict:
     return run
 
 
-def _slowest(target_path: Path, k: int = 5) -> list[dict]:
-    """The slowest nodes of the last dbt invocation with that target path."""
-    path = target_path / "run_results.json"
-    if not path.exists():
-        return []
-    results = json.loads(path.read_text())["results"]
-    top = sorted(results, key=lambda r: -r["execution_time"])[:k]
-    return [{"node": r["unique_id"].split(".", 2)[-1], "seconds": round(r["execution_time"], 2)} for r in top]
-
-
-def _node_seconds(target_path: Path) -> dict[str, float]:
-    """Every node of the last dbt invocation with that target path and its time, slowest first."""
+def _node_seconds(target_path: Path, digits: int = 3) -> dict[str, float]:
+    """Every node of the last dbt invocation with that target path (its run_results.json) and its
+    execution time, slowest first; empty when there is none."""
     path = target_path / "run_results.json"
     results = json.loads(path.read_text())["results"] if path.exists() else []
     ordered = sorted(results, key=lambda r: -r["execution_time"])
-    return {r["unique_id"].split(".", 2)[-1]: round(r["execution_time"], 3) for r in ordered}
+    return {r["unique_id"].split(".", 2)[-1]: round(r["execution_time"], digits) for r in ordered}
+
+
+def _slowest(target_path: Path, k: int = 5) -> list[dict]:
+    """The slowest nodes of the last dbt invocation with that target path."""
+    return [{"node": node, "seconds": seconds}
+            for node, seconds in list(_node_seconds(target_path, digits=2).items())[:k]]
 
 
 def _node_count(target_path: Path) -> int:
     """How many nodes the last dbt invocation with that target path ran."""
-    path = target_path / "run_results.json"
-    return len(json.loads(path.read_text())["results"]) if path.exists() else 0
+    return len(_node_seconds(target_path))
 
 
 def incremental_run(work: Path, transactions: int, engines: list[str], days: int = 90, steps: int = 3) -> dict:

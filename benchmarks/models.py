@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import os
 import shutil
 import uuid
@@ -29,7 +28,7 @@ from pathlib import Path
 from generators.dataset import remove_dataset
 from pipeline.settings import PostgresSettings
 
-from .benchsuite import _generate, _write, _write_markdown
+from .benchsuite import _generate, _node_seconds, _write, _write_markdown
 from .measure import dataset_rows, drop_database, machine_info, run_step
 
 NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
@@ -71,7 +70,7 @@ class Build:
                          *extra], env=self.env)
         self._dbt("parse")
         models = self._dbt("build", "--full-refresh", *NO_TESTS)
-        per_model = _node_seconds(self.work / "target" / "run_results.json")
+        per_model = _node_seconds(self.work / "target", digits=2)
         tests = self._dbt("test")
         return {"load_seconds": load["seconds"], "models_seconds": models["seconds"],
                 "tests_seconds": tests["seconds"],
@@ -128,11 +127,6 @@ def _row_text(row: tuple) -> str:
             value = value.normalize()
         parts.append(repr(value) if not isinstance(value, str) else value)
     return "|".join(str(p) for p in parts)
-
-
-def _node_seconds(path: Path) -> dict[str, float]:
-    results = json.loads(path.read_text())["results"]
-    return {r["unique_id"].split(".", 2)[-1]: round(r["execution_time"], 2) for r in results}
 
 
 def run(before: Path, after: Path, sizes: list[int], postgres_sizes: list[int], compare_size: int, work: Path,

@@ -61,8 +61,8 @@ def _postgres(env: Mapping[str, str]):
 
 
 def _execute(target: str, env: Mapping[str, str], statements: list[str], read_only: bool = False):
-    """Run statements in the warehouse, in one transaction; the last one's first row, or None (no
-    warehouse, or a statement that returns nothing)."""
+    """Run statements in the warehouse (on PostgreSQL in one transaction; DuckDB commits each); the
+    last one's first row, or None (no warehouse, or a statement that returns nothing)."""
     if target == "duckdb":
         con = _duckdb(env, read_only)
         if con is None:
