@@ -77,33 +77,36 @@ class Build:
                 "peak_rss_mib": max(load["peak_rss_mib"], models["peak_rss_mib"], tests["peak_rss_mib"]),
                 "models_peak_rss_mib": models["peak_rss_mib"], "per_model": per_model}
 
-    def marts_digest(self) -> dict[str, str]:
-        """mart -> rows and an order-free SHA-256 of its rows (each row's text sorted, then hashed)."""
+    def marts_digest(self, columns: dict[str, list[str]] | None = None) -> tuple[dict[str, str], dict[str, list[str]]]:
+        """mart -> rows and an order-free SHA-256 of its rows (each row's text sorted, then hashed), and
+        mart -> its columns. With `columns` (another build's), each mart is hashed on those columns only,
+        so that a mart which gained columns is still compared on everything it had; the gained columns
+        are in the second result, and a column that went missing makes that mart differ."""
         if self.kind == "duckdb":
             import duckdb
 
             con = duckdb.connect(str(self.path), read_only=True)
-            names = [r[0] for r in con.execute("select table_name from information_schema.tables "
-                                               "where table_schema = 'marts' order by 1").fetchall()]
-            def fetch(name):
-                cur = con.execute(f'select * from marts."{name}"')
-                return _without_tokens(cur.description, cur.fetchall())
+            cur = con
         else:
             con = self.settings.connect()
             cur = con.cursor()
-            cur.execute("select table_name from information_schema.tables where table_schema = 'marts' order by 1")
-            names = [r[0] for r in cur.fetchall()]
-
-            def fetch(name):
-                cur.execute(f'select * from marts."{name}"')
-                return _without_tokens(cur.description, cur.fetchall())
+        cur.execute("select table_name, column_name from information_schema.columns where table_schema = 'marts' "
+                    "order by table_name, ordinal_position")
+        found: dict[str, list[str]] = {}
+        for table, column in cur.fetchall():
+            found.setdefault(table, []).append(column)
         out = {}
-        for name in names:
-            rows = sorted(_row_text(row) for row in fetch(name))
+        for name, own in found.items():
+            wanted = own if columns is None or name not in columns else columns[name]
+            if not set(wanted) <= set(own):
+                out[name] = f"missing columns {sorted(set(wanted) - set(own))}"
+                continue
+            cur.execute("select " + ", ".join(f'"{c}"' for c in wanted) + f' from marts."{name}"')
+            rows = sorted(_row_text(row) for row in _without_tokens(cur.description, cur.fetchall()))
             digest = hashlib.sha256("\n".join(rows).encode()).hexdigest()
             out[name] = f"{len(rows)} rows {digest[:16]}"
         con.close()
-        return out
+        return out, found
 
     def close(self) -> None:
         if self.settings:
@@ -139,14 +142,14 @@ def run(before: Path, after: Path, sizes: list[int], postgres_sizes: list[int], 
         data, gen = _generate(work, size)
         n = dataset_rows(data)["payment_transactions"]
         for kind in ["duckdb"] + (["postgres"] if size in postgres_sizes else []):
-            digests = {}
+            digests, columns = {}, {}
             for label, tree in (("before", before), ("after", after)):
                 _say(f"{n:,} transactions, {kind}, {label}: load, dbt build --full-refresh, dbt test")
                 build = Build(tree, kind, work, label)
                 try:
                     figures = build.run(data)
                     if size == compare_size:
-                        digests[label] = build.marts_digest()
+                        digests[label], columns[label] = build.marts_digest(columns.get("before"))
                 finally:
                     build.close()
                 report["runs"].append({"transactions": n, "customers": gen["customers"], "engine": kind,
@@ -157,8 +160,11 @@ def run(before: Path, after: Path, sizes: list[int], postgres_sizes: list[int], 
             if digests:
                 differ = sorted(k for k in set(digests["before"]) | set(digests["after"])
                                 if digests["before"].get(k) != digests["after"].get(k))
+                gained = {t: [c for c in cs if c not in columns["before"].get(t, cs)]
+                          for t, cs in columns["after"].items()}
                 report["marts_identical"][kind] = {"transactions": n, "marts": len(digests["after"]),
-                                                   "differ": differ}
+                                                   "differ": differ,
+                                                   "columns_gained": {t: cs for t, cs in gained.items() if cs}}
                 _say(f"  marts identical on {kind}: {not differ} ({len(digests['after'])} marts; differ: {differ})")
         remove_dataset(data)
     _write(report, out)
@@ -209,7 +215,10 @@ def to_markdown(report: dict) -> str:
         lines += ["", "## Marts before and after", ""]
         for kind, v in report["marts_identical"].items():
             verdict = "identical, row for row" if not v["differ"] else f"differ: {', '.join(v['differ'])}"
-            lines.append(f"- {kind}, {v['transactions']:,} transactions: {v['marts']} marts, {verdict}")
+            gained = v.get("columns_gained") or {}
+            also = "".join(f"; `{t}` gained {len(cs)} columns, compared on the ones it had ({', '.join(cs)})"
+                           for t, cs in gained.items())
+            lines.append(f"- {kind}, {v['transactions']:,} transactions: {v['marts']} marts, {verdict}{also}")
     return "\n".join(lines) + "\n"
 
 
