@@ -117,7 +117,7 @@ def _pg_marts(settings) -> dict[str, Counter]:
 # events: their last day holds only the few attempts made just after midnight, which a sample can miss)
 DAY_COLUMNS = {("intermediate", "int_transactions_validated"): "transaction_date",
                ("intermediate", "int_transactions_enriched"): "transaction_date",
-               ("intermediate", "int_transactions_profiled"): "transaction_date",
+               ("intermediate", "int_transactions_classified"): "transaction_date",
                ("marts", "fct_transactions"): "transaction_date",
                ("marts", "fct_daily_account_summaries"): "summary_date"}
 

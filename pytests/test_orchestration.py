@@ -106,7 +106,7 @@ def test_partitions_land_load_build_and_pass_their_checks(materialized):
         assert _errors(result) == []
         materialized_keys = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
         assert {"raw_landing", "core_banking/payment_transactions", "marts/fct_risk_alerts",
-                "intermediate/int_transactions_profiled", "snapshots/snap_accounts"} <= materialized_keys, \
+                "intermediate/int_transactions_classified", "snapshots/snap_accounts"} <= materialized_keys, \
             sorted(materialized_keys)[:20]
     with duckdb.connect(os.environ["TIMO_DUCKDB_PATH"], read_only=True) as con:
         (built_to,), = con.execute("select max(transaction_date) from marts.fct_transactions").fetchall()

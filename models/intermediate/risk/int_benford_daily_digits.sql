@@ -10,7 +10,7 @@
 with
 
 transactions as (
-    select * from {{ ref('int_transactions_profiled') }}
+    select * from {{ ref('int_transactions_enriched') }}
     where is_completed and amount_vnd >= 10 and transaction_date >= {{ cutoff }}
 ),
 

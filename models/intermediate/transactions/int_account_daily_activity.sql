@@ -3,7 +3,7 @@
 
 {#-
     One narrow row per source account and day with clean transactions: how many, the first and the
-    last. int_transactions_profiled reads each account's last transaction before the days it
+    last. int_transaction_dormancy reads each account's last transaction before the days it
     rebuilds from here, and dim_accounts sums the account's activity from here, instead of both
     reading every transaction. Incremental by day.
 -#}

@@ -10,7 +10,7 @@
 with
 
 transactions as (
-    select * from {{ ref('int_transactions_profiled') }}
+    select * from {{ ref('fct_transactions') }}
     where transaction_date >= {{ cutoff }}
 ),
 

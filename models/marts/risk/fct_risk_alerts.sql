@@ -20,7 +20,7 @@
 with
 
 month_transactions as {{ inlined() }} (
-    select * from {{ ref('int_transactions_profiled') }}
+    select * from {{ ref('fct_transactions') }}
     where transaction_date >= {{ dbt.date_trunc('month', cutoff) }}
 ),
 
