@@ -129,6 +129,105 @@ def test_classification_matches_a_sequential_reading_of_the_rules(duckdb_warehou
     assert not mismatches, mismatches[:10]
 
 
+def _walk(rows: list[dict], rules: dict[tuple[str, str], list[dict]]) -> dict[int, tuple[str, Decimal]]:
+    """The sequential reading of §5 over rows sorted by partition then position: id -> (level, Tksth)."""
+    out, key, tk = {}, None, Decimal(0)
+    for row in rows:
+        if (row["from_account_id"], row["sbv_group"], row["transaction_date"]) != key:
+            key, tk = (row["from_account_id"], row["sbv_group"], row["transaction_date"]), Decimal(0)
+        level = _required(rules[(row["sbv_group"], row["customer_type"])], row["amount_vnd"],
+                          row["daily_total_before_vnd"], tk, bool(row["is_own_linked_wallet"]))
+        out[row["transaction_id"]] = (level, tk)
+        if row["achieved_level"] in ("C", "D"):
+            tk = Decimal(0)
+        elif row["is_completed"] and level in ("A", "B"):
+            tk += row["amount_vnd"]
+    return out
+
+
+def _random_rules(rng) -> dict[tuple[str, str], list[dict]]:
+    """Rule tables unlike the seed: up to six rules a group, limits drawn from a few shared values (so
+    that bounds coincide), several Tksth limits in one group, own-wallet rules anywhere, and a last
+    rule without limits (the seed's own convention: some rule always matches)."""
+    values = [Decimal(v) for v in (1_000, 5_000, 10_000, 20_000, 50_000)]
+    out = {}
+    for group in ("G1", "G2", "G3", "G4"):
+        rules = []
+        for order in range(1, rng.randint(1, 5) + 1):
+            pick = lambda share: str(rng.choice(values)) if rng.random() < share else ""  # noqa: E731
+            rules.append({"rule_order": str(order), "required_level": rng.choice("ABCD"),
+                          "max_amount_vnd": pick(0.4), "max_amount_plus_daily_total_vnd": pick(0.4),
+                          "max_amount_plus_unverified_total_vnd": pick(0.5),
+                          "only_own_linked_wallet": "true" if rng.random() < 0.2 else "false"})
+        rules.append({"rule_order": str(len(rules) + 1), "required_level": rng.choice("CD"), "max_amount_vnd": "",
+                      "max_amount_plus_daily_total_vnd": "", "max_amount_plus_unverified_total_vnd": "",
+                      "only_own_linked_wallet": "false"})
+        out[(group, "individual")] = rules
+    return out
+
+
+def test_classification_follows_any_rule_table(duckdb_warehouse, tmp_path):
+    """The model's compiled SQL, run on rule tables and partitions drawn at random (amounts on and one
+    dong either side of every limit), gives the sequential reading's level and Tksth for every row:
+    the classification follows the rules it is given, not the shapes of the seed."""
+    import random
+
+    compiled = (duckdb_warehouse.parent / "target" / "compiled" / "timo_bank" / "models" / "intermediate"
+                / "transactions" / "int_transactions_classified.sql").read_text()
+    scratch = tmp_path / duckdb_warehouse.name  # the same catalog name as the compiled SQL's
+    rng = random.Random(20261207)
+    checked = walked = 0
+    for _ in range(8):
+        rules = _random_rules(rng)
+        limits = sorted({Decimal(r[k]) for rs in rules.values() for r in rs for k in
+                         ("max_amount_vnd", "max_amount_plus_daily_total_vnd", "max_amount_plus_unverified_total_vnd")
+                         if r[k]})
+        amounts = [v + d for v in limits for d in (Decimal(-1), Decimal(0), Decimal(1))] + [Decimal(1), Decimal(700)]
+        rows, tid = [], 0
+        for account in range(1, 41):
+            for group, _ in rules:
+                total = Decimal(0)
+                size = rng.choice([1, 1, 2, 3, 5])
+                for seq in range(1, size + 1):
+                    tid += 1
+                    row = {"transaction_id": tid, "from_account_id": account, "sbv_group": group,
+                           "transaction_date": "2026-10-01", "customer_type": "individual",
+                           "is_own_linked_wallet": rng.random() < 0.3, "is_completed": rng.random() < 0.8,
+                           "achieved_level": rng.choice(["A", "B", "B", "C", "D", None]),
+                           "amount_vnd": rng.choice(amounts), "transacted_at": f"2026-10-01 10:{seq:02d}:00",
+                           "seq_in_partition": seq, "partition_size": size, "daily_total_before_vnd": total}
+                    row["resets_unverified_total"] = row["achieved_level"] in ("C", "D")
+                    rows.append(row)
+                    total += row["amount_vnd"] if row["is_completed"] else 0
+        scratch.unlink(missing_ok=True)
+        with duckdb.connect(str(scratch)) as con:
+            con.execute("create schema reference; create schema intermediate")
+            con.execute("create table reference.sbv_required_level_rules (sbv_group varchar, customer_type varchar, "
+                        "rule_order integer, required_level varchar, max_amount_vnd varchar, "
+                        "max_amount_plus_daily_total_vnd varchar, max_amount_plus_unverified_total_vnd varchar, "
+                        "only_own_linked_wallet boolean, rule_note varchar)")
+            con.executemany("insert into reference.sbv_required_level_rules values (?, ?, ?, ?, ?, ?, ?, ?, '')",
+                            [(g, c, int(r["rule_order"]), r["required_level"], r["max_amount_vnd"],
+                              r["max_amount_plus_daily_total_vnd"], r["max_amount_plus_unverified_total_vnd"],
+                              r["only_own_linked_wallet"] == "true") for (g, c), rs in rules.items() for r in rs])
+            columns = list(rows[0])
+            con.execute("create table intermediate.int_transactions_daily_partitions (transaction_id bigint, "
+                        "from_account_id bigint, sbv_group varchar, transaction_date date, customer_type varchar, "
+                        "is_own_linked_wallet boolean, is_completed boolean, achieved_level varchar, "
+                        "amount_vnd decimal(18, 2), transacted_at timestamp, seq_in_partition bigint, "
+                        "partition_size bigint, daily_total_before_vnd decimal(38, 2), "
+                        "resets_unverified_total boolean)")
+            con.executemany(f"insert into intermediate.int_transactions_daily_partitions ({', '.join(columns)}) "
+                            f"values ({', '.join('?' for _ in columns)})", [list(r.values()) for r in rows])
+            got = {tid: (level, tk) for tid, level, tk in con.execute(
+                f"select transaction_id, required_level, unverified_total_before_vnd from ({compiled})").fetchall()}
+        expected = _walk(rows, rules)
+        assert got == expected, sorted((k, got.get(k), v) for k, v in expected.items() if got.get(k) != v)[:5]
+        checked += len(rows)
+        walked += sum(1 for r in rows if r["seq_in_partition"] > 1)
+    assert checked > 2_500 and walked > 1_200, (checked, walked)
+
+
 def test_every_transaction_is_classified_once(duckdb_warehouse):
     (n_stg, n_fct, n_null) = _duck_rows(duckdb_warehouse, """
         select (select count(*) from staging.stg_core_banking__transactions),

@@ -8,7 +8,7 @@
     Tksth (unverified_total_before_vnd) is sequential: an earlier transaction counts only if its own
     class was A or B, which depends on its own Tksth. For each transaction the seed rules are first
     turned into intervals of Tksth: "for Tksth in (lower, upper] the first matching rule gives level
-    L". Then:
+    L" (through a decision table compiled from the seed: see cells below). Then:
     - partitions whose levels cannot depend on Tksth (one transaction, or a group with no Tksth limit)
       take the interval at Tksth = 0 and sum with window functions;
     - the others are walked one transaction per partition per step (macros/sequential.sql): a recursive
@@ -48,59 +48,190 @@ unverified_limited_groups as (
     where max_amount_plus_unverified_total_vnd is not null
 ),
 
-candidate_rules as (
+-- The rules are compiled once into a decision table (a few dozen rows), so that each transaction
+-- only looks up its cell instead of ranking its candidate rules itself. Which rules are candidates
+-- depends on the transaction only through where G and G+T fall among the seed's limits (the
+-- bands below) and whether it tops up the customer's own wallet; and every Tksth bound is a seed
+-- amount minus G, so the bounds can be ranked once per cell, on the seed amounts.
+amount_edges as (
+    -- the limits on G of a group, plus a null edge (no limit) that closes the last band
     select
-        partitions.transaction_id,
-        rules.rule_order,
-        rules.required_level,
-        rules.max_amount_plus_unverified_total_vnd - partitions.amount_vnd as unverified_cap_vnd
-    from partitions
-    inner join rules
-        on
-            partitions.sbv_group = rules.sbv_group
-            and partitions.customer_type = rules.customer_type
-    where
-        (rules.max_amount_vnd is null or partitions.amount_vnd <= rules.max_amount_vnd)
-        and (
-            rules.max_amount_plus_daily_total_vnd is null
-            or partitions.amount_vnd + partitions.daily_total_before_vnd <= rules.max_amount_plus_daily_total_vnd
-        )
-        and (not rules.only_own_linked_wallet or partitions.is_own_linked_wallet)
+        sbv_group,
+        customer_type,
+        max_amount_vnd as edge_vnd
+    from rules
+    union
+    select
+        sbv_group,
+        customer_type,
+        null as edge_vnd
+    from rules
 ),
 
-rule_intervals as (
+amount_bands as (
+    -- G in (lower_vnd, upper_vnd]; a null bound is open
     select
-        transaction_id,
+        sbv_group,
+        customer_type,
+        lag(edge_vnd) over (
+            partition by sbv_group, customer_type
+            order by case when edge_vnd is null then 1 else 0 end, edge_vnd
+        ) as lower_vnd,
+        edge_vnd as upper_vnd
+    from amount_edges
+),
+
+total_edges as (
+    -- the limits on G+T of a group, plus a null edge
+    select
+        sbv_group,
+        customer_type,
+        max_amount_plus_daily_total_vnd as edge_vnd
+    from rules
+    union
+    select
+        sbv_group,
+        customer_type,
+        null as edge_vnd
+    from rules
+),
+
+total_bands as (
+    -- G+T in (lower_vnd, upper_vnd]
+    select
+        sbv_group,
+        customer_type,
+        lag(edge_vnd) over (
+            partition by sbv_group, customer_type
+            order by case when edge_vnd is null then 1 else 0 end, edge_vnd
+        ) as lower_vnd,
+        edge_vnd as upper_vnd
+    from total_edges
+),
+
+own_wallet_cases as (
+    select true as is_own_linked_wallet
+    union all
+    select false as is_own_linked_wallet
+),
+
+cells as (
+    select
+        amount_bands.sbv_group,
+        amount_bands.customer_type,
+        own_wallet_cases.is_own_linked_wallet,
+        amount_bands.lower_vnd as amount_lower_vnd,
+        amount_bands.upper_vnd as amount_upper_vnd,
+        total_bands.lower_vnd as total_lower_vnd,
+        total_bands.upper_vnd as total_upper_vnd,
+        row_number() over (
+            order by
+                amount_bands.sbv_group, amount_bands.customer_type, own_wallet_cases.is_own_linked_wallet,
+                amount_bands.upper_vnd, total_bands.upper_vnd
+        ) as cell_id
+    from amount_bands
+    inner join total_bands
+        on
+            amount_bands.sbv_group = total_bands.sbv_group
+            and amount_bands.customer_type = total_bands.customer_type
+    cross join own_wallet_cases
+),
+
+cell_candidates as (
+    -- a rule matches every transaction of a cell, or none: each limit is one of the cell's edges
+    select
+        cells.cell_id,
+        rules.rule_order,
+        rules.required_level,
+        rules.max_amount_plus_unverified_total_vnd as unverified_limit_vnd
+    from cells
+    inner join rules
+        on
+            cells.sbv_group = rules.sbv_group
+            and cells.customer_type = rules.customer_type
+    where
+        (
+            rules.max_amount_vnd is null
+            or (cells.amount_upper_vnd is not null and cells.amount_upper_vnd <= rules.max_amount_vnd)
+        )
+        and (
+            rules.max_amount_plus_daily_total_vnd is null
+            or (
+                cells.total_upper_vnd is not null
+                and cells.total_upper_vnd <= rules.max_amount_plus_daily_total_vnd
+            )
+        )
+        and (not rules.only_own_linked_wallet or cells.is_own_linked_wallet)
+),
+
+cell_rule_limits as (
+    -- each candidate with the largest limit before it and the count of earlier candidates without one
+    select
+        cell_id,
         rule_order,
         required_level,
-        unverified_cap_vnd as upper_inclusive_vnd,
-        max(unverified_cap_vnd) over (
-            partition by transaction_id order by rule_order
+        unverified_limit_vnd,
+        max(unverified_limit_vnd) over (
+            partition by cell_id order by rule_order
             rows between unbounded preceding and 1 preceding
-        ) as lower_exclusive_vnd,
-        sum(case when unverified_cap_vnd is null then 1 else 0 end) over (
-            partition by transaction_id order by rule_order
+        ) as earlier_limit_vnd,
+        sum(case when unverified_limit_vnd is null then 1 else 0 end) over (
+            partition by cell_id order by rule_order
             rows between unbounded preceding and 1 preceding
         ) as uncapped_rules_before
-    from candidate_rules
+    from cell_candidates
+),
+
+cell_levels as (
+    -- the rules that can be the first match for some Tksth: for Tksth in
+    -- (earlier_limit - G, limit - G] the rule wins; rules that can never win are dropped
+    select
+        cells.sbv_group,
+        cells.customer_type,
+        cells.is_own_linked_wallet,
+        cells.amount_lower_vnd,
+        cells.amount_upper_vnd,
+        cells.total_lower_vnd,
+        cells.total_upper_vnd,
+        cell_rule_limits.required_level,
+        cell_rule_limits.earlier_limit_vnd,
+        cell_rule_limits.unverified_limit_vnd
+    from cell_rule_limits
+    inner join cells
+        on cell_rule_limits.cell_id = cells.cell_id
+    where
+        coalesce(cell_rule_limits.uncapped_rules_before, 0) = 0
+        and (
+            cell_rule_limits.unverified_limit_vnd is null
+            or cell_rule_limits.earlier_limit_vnd is null
+            or cell_rule_limits.unverified_limit_vnd > cell_rule_limits.earlier_limit_vnd
+        )
 ),
 
 level_intervals as (
-    -- the Tksth ranges in which each rule is the first to match; rules that can never win are dropped
+    -- each transaction's Tksth intervals: its cell's levels, less those that need Tksth < 0
     select
-        transaction_id,
-        required_level,
-        lower_exclusive_vnd,
-        upper_inclusive_vnd
-    from rule_intervals
-    where
-        coalesce(uncapped_rules_before, 0) = 0
-        and (upper_inclusive_vnd is null or upper_inclusive_vnd >= 0)
-        and (
-            upper_inclusive_vnd is null
-            or lower_exclusive_vnd is null
-            or upper_inclusive_vnd > lower_exclusive_vnd
-        )
+        partitions.transaction_id,
+        cell_levels.required_level,
+        cell_levels.earlier_limit_vnd - partitions.amount_vnd as lower_exclusive_vnd,
+        cell_levels.unverified_limit_vnd - partitions.amount_vnd as upper_inclusive_vnd
+    from partitions
+    inner join cell_levels
+        on
+            partitions.sbv_group = cell_levels.sbv_group
+            and partitions.customer_type = cell_levels.customer_type
+            and coalesce(partitions.is_own_linked_wallet, false) = cell_levels.is_own_linked_wallet
+            and (cell_levels.amount_lower_vnd is null or partitions.amount_vnd > cell_levels.amount_lower_vnd)
+            and (cell_levels.amount_upper_vnd is null or partitions.amount_vnd <= cell_levels.amount_upper_vnd)
+            and (
+                cell_levels.total_lower_vnd is null
+                or partitions.amount_vnd + partitions.daily_total_before_vnd > cell_levels.total_lower_vnd
+            )
+            and (
+                cell_levels.total_upper_vnd is null
+                or partitions.amount_vnd + partitions.daily_total_before_vnd <= cell_levels.total_upper_vnd
+            )
+    where cell_levels.unverified_limit_vnd is null or cell_levels.unverified_limit_vnd >= partitions.amount_vnd
 ),
 
 flagged as {{ inlined() }} (
