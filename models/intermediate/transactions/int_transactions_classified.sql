@@ -182,7 +182,7 @@ cell_rule_limits as (
     from cell_candidates
 ),
 
-cell_levels as (
+cell_levels as {{ computed_once() }} (
     -- the rules that can be the first match for some Tksth: for Tksth in
     -- (earlier_limit - G, limit - G] the rule wins; rules that can never win are dropped
     select
