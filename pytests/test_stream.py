@@ -25,6 +25,7 @@ from generators.advance import advance
 from generators.config import ConfigError, GenerateConfig
 from generators.generate import generate
 from generators.stream import STREAM_ID_GAP, Stream
+from pipeline.daily import build_args, remember, warehouse_key
 from pipeline.loader import load_duckdb, load_postgres
 from pipeline.streaming import running
 
@@ -190,18 +191,26 @@ def test_intraday_batches_then_the_close_equal_a_full_refresh(base, tmp_path, en
                     conn.close()
         env["DBT_LOG_PATH"] = str(tmp_path / "logs")
 
-        def build(*extra, environment=env):
-            done = run_dbt("build", "--target", engine, "--target-path", str(tmp_path / "target"), *extra,
+        target_path = tmp_path / "target"
+
+        def build(*extra, environment=env, batch=False, tests=False):
+            # a batch builds as the sensor's runs do (pipeline/daily.py): only what it changes, against
+            # the state of the last build that passed
+            args = build_args(target_path, warehouse_key(engine, environment), engine, tests=tests) if batch \
+                else ["build", *extra]
+            done = run_dbt(*args, "--target", engine, "--target-path", str(target_path),
                            "--vars", f"{{incremental_lookback_days: {lookback}}}", env=environment)
             assert done.returncode == 0, done.stdout[-4000:]
+            if batch:
+                remember(target_path, engine, environment)
 
         load()
-        build(*NO_TESTS)
+        build(batch=True)
         for moment in MOMENTS:
             stream.write_batch(moment)
             load()
             # the last one with every test (not in the negative control, whose point is the comparison)
-            build(*(NO_TESTS if moment != MOMENTS[-1] or not lookback else ()))
+            build(batch=True, tests=moment == MOMENTS[-1] and bool(lookback))
         (streamed,), = fetch("select count(*) from marts.fct_transactions where transaction_id >= 1000000000")
         assert streamed > 1000
         day_before = {r["transaction_id"] for r in _rows(data, "payment_transactions", f"{DAY}.stream-*")}
