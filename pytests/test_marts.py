@@ -106,38 +106,29 @@ def test_classification_matches_a_sequential_reading_of_the_rules(duckdb_warehou
         join intermediate.int_transactions_authenticated a using (transaction_id)
         join marts.fct_transactions f using (transaction_id)
         order by e.from_account_id, e.sbv_group, e.transaction_date, e.transacted_at, e.transaction_id""")
-    rules = _rules()
-    mismatches = []
-    key = None
-    t = tk = Decimal(0)
-    walked = 0
-    for (tid, account, group, ctype, day, wallet, completed, achieved, g, level, t_db, tk_db) in rows:
-        if (account, group, day) != key:
-            key, t, tk = (account, group, day), Decimal(0), Decimal(0)
-        else:
-            walked += 1
-        expected = _required(rules[(group, ctype)], g, t, tk, wallet)
-        if (expected, t, tk) != (level, t_db, tk_db):
-            mismatches.append((tid, expected, t, tk, level, t_db, tk_db))
-        if completed:
-            t += g
-        if achieved in ("C", "D"):
-            tk = Decimal(0)
-        elif completed and expected in ("A", "B"):
-            tk += g
+    names = ("transaction_id", "from_account_id", "sbv_group", "customer_type", "transaction_date",
+             "is_own_linked_wallet", "is_completed", "achieved_level", "amount_vnd")
+    expected = _walk([dict(zip(names, row[:9], strict=True)) for row in rows], _rules())
+    walked = len(rows) - len({(r[1], r[2], r[4]) for r in rows})  # transactions after the first of a partition
+    mismatches = [(tid, expected[tid], (level, t_db, tk_db)) for (tid, *_, level, t_db, tk_db) in rows
+                  if expected[tid] != (level, t_db, tk_db)]
     assert walked > 1_000  # plenty of multi-transaction partitions were exercised
     assert not mismatches, mismatches[:10]
 
 
-def _walk(rows: list[dict], rules: dict[tuple[str, str], list[dict]]) -> dict[int, tuple[str, Decimal]]:
-    """The sequential reading of §5 over rows sorted by partition then position: id -> (level, Tksth)."""
-    out, key, tk = {}, None, Decimal(0)
+def _walk(rows: list[dict], rules: dict[tuple[str, str], list[dict]]) -> dict[int, tuple[str, Decimal, Decimal]]:
+    """The sequential reading of §5 over rows sorted by partition then position: id -> (level, T, Tksth).
+    T and Tksth restart with each partition (account, group, day); only completed transactions add to
+    them, Tksth only those of class A or B, and a C or D achieved level resets Tksth."""
+    out, key, t, tk = {}, None, Decimal(0), Decimal(0)
     for row in rows:
         if (row["from_account_id"], row["sbv_group"], row["transaction_date"]) != key:
-            key, tk = (row["from_account_id"], row["sbv_group"], row["transaction_date"]), Decimal(0)
-        level = _required(rules[(row["sbv_group"], row["customer_type"])], row["amount_vnd"],
-                          row["daily_total_before_vnd"], tk, bool(row["is_own_linked_wallet"]))
-        out[row["transaction_id"]] = (level, tk)
+            key, t, tk = (row["from_account_id"], row["sbv_group"], row["transaction_date"]), Decimal(0), Decimal(0)
+        level = _required(rules[(row["sbv_group"], row["customer_type"])], row["amount_vnd"], t, tk,
+                          bool(row["is_own_linked_wallet"]))
+        out[row["transaction_id"]] = (level, t, tk)
+        if row["is_completed"]:
+            t += row["amount_vnd"]
         if row["achieved_level"] in ("C", "D"):
             tk = Decimal(0)
         elif row["is_completed"] and level in ("A", "B"):
@@ -219,8 +210,9 @@ def test_classification_follows_any_rule_table(duckdb_warehouse, tmp_path):
                         "resets_unverified_total boolean)")
             con.executemany(f"insert into intermediate.int_transactions_daily_partitions ({', '.join(columns)}) "
                             f"values ({', '.join('?' for _ in columns)})", [list(r.values()) for r in rows])
-            got = {tid: (level, tk) for tid, level, tk in con.execute(
-                f"select transaction_id, required_level, unverified_total_before_vnd from ({compiled})").fetchall()}
+            got = {tid: (level, t, tk) for tid, level, t, tk in con.execute(
+                "select transaction_id, required_level, daily_total_before_vnd, unverified_total_before_vnd "
+                f"from ({compiled})").fetchall()}
         expected = _walk(rows, rules)
         assert got == expected, sorted((k, got.get(k), v) for k, v in expected.items() if got.get(k) != v)[:5]
         checked += len(rows)

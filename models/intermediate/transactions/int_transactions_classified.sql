@@ -53,60 +53,50 @@ unverified_limited_groups as (
 -- depends on the transaction only through where G and G+T fall among the seed's limits (the
 -- bands below) and whether it tops up the customer's own wallet; and every Tksth bound is a seed
 -- amount minus G, so the bounds can be ranked once per cell, on the seed amounts.
-amount_edges as (
-    -- the limits on G of a group, plus a null edge (no limit) that closes the last band
+limit_kinds as (
+    select 'amount' as limit_kind
+    union all
+    select 'total' as limit_kind
+),
+
+limit_edges as (
+    -- each group's limits on G ('amount') and on G+T ('total'), plus a null edge (no limit) of each
+    -- kind that closes the last band
     select
         sbv_group,
         customer_type,
+        'amount' as limit_kind,
         max_amount_vnd as edge_vnd
     from rules
     union
     select
         sbv_group,
         customer_type,
-        null as edge_vnd
-    from rules
-),
-
-amount_bands as (
-    -- G in (lower_vnd, upper_vnd]; a null bound is open
-    select
-        sbv_group,
-        customer_type,
-        lag(edge_vnd) over (
-            partition by sbv_group, customer_type
-            order by case when edge_vnd is null then 1 else 0 end, edge_vnd
-        ) as lower_vnd,
-        edge_vnd as upper_vnd
-    from amount_edges
-),
-
-total_edges as (
-    -- the limits on G+T of a group, plus a null edge
-    select
-        sbv_group,
-        customer_type,
+        'total' as limit_kind,
         max_amount_plus_daily_total_vnd as edge_vnd
     from rules
     union
     select
-        sbv_group,
-        customer_type,
+        rules.sbv_group,
+        rules.customer_type,
+        limit_kinds.limit_kind,
         null as edge_vnd
     from rules
+    cross join limit_kinds
 ),
 
-total_bands as (
-    -- G+T in (lower_vnd, upper_vnd]
+limit_bands as (
+    -- the value (G or G+T) in (lower_vnd, upper_vnd]; a null bound is open
     select
         sbv_group,
         customer_type,
+        limit_kind,
         lag(edge_vnd) over (
-            partition by sbv_group, customer_type
+            partition by sbv_group, customer_type, limit_kind
             order by case when edge_vnd is null then 1 else 0 end, edge_vnd
         ) as lower_vnd,
         edge_vnd as upper_vnd
-    from total_edges
+    from limit_edges
 ),
 
 own_wallet_cases as (
@@ -129,12 +119,13 @@ cells as (
                 amount_bands.sbv_group, amount_bands.customer_type, own_wallet_cases.is_own_linked_wallet,
                 amount_bands.upper_vnd, total_bands.upper_vnd
         ) as cell_id
-    from amount_bands
-    inner join total_bands
+    from limit_bands as amount_bands
+    inner join limit_bands as total_bands
         on
             amount_bands.sbv_group = total_bands.sbv_group
             and amount_bands.customer_type = total_bands.customer_type
     cross join own_wallet_cases
+    where amount_bands.limit_kind = 'amount' and total_bands.limit_kind = 'total'
 ),
 
 cell_candidates as (
