@@ -16,8 +16,9 @@ the project, about half of a day's nodes). The daily build selects instead (sele
 
 The state is the manifest of the last build that passed, kept under the dbt target folder
 (`daily-state/<key>/manifest.json`). The key is random and recorded in the warehouse itself (table
-audit.daily_build_state), so a warehouse created afresh (a new file, a dropped and re-created database)
-has no key, never inherits another's state, and gets a full build first.
+audit.daily_build_state; on Spark a file in the catalog's folder, metastore_db/), so a warehouse created
+afresh (a new file, a dropped and re-created database, a new catalog) has no key, never inherits
+another's state, and gets a full build first.
 """
 
 from __future__ import annotations
@@ -38,6 +39,19 @@ def daily_selector(target: str, tests: bool = True) -> str:
 
 
 KEY_TABLE = "daily_build_state"  # in schema audit: one row, the key of this warehouse's remembered state
+
+
+def _spark_key_file(env: Mapping[str, str]) -> Path | None:
+    """Spark's key lives beside its catalog (metastore_db/, pipeline/spark.py): a catalog made afresh
+    has none. None when there is no catalog (nothing was ever loaded there) or the settings are bad."""
+    from .settings import SettingsError
+    from .spark import SparkSettings
+
+    try:
+        catalog = SparkSettings.from_env({**os.environ, **env}).metastore_dir
+    except SettingsError:
+        return None
+    return catalog / KEY_TABLE if catalog.is_dir() else None
 
 
 def _duckdb(env: Mapping[str, str], read_only: bool):
@@ -91,6 +105,10 @@ def _execute(target: str, env: Mapping[str, str], statements: list[str], read_on
 def warehouse_key(target: str, env: Mapping[str, str] | None = None) -> str | None:
     """The key of the state this warehouse remembers, read from the warehouse itself (audit.daily_build_state);
     None when it has none (a warehouse created afresh, whatever its name, starts with a full build)."""
+    if target == "spark":
+        path = _spark_key_file(env or {})
+        key = path.read_text().strip() if path is not None and path.is_file() else ""
+        return key or None
     try:
         row = _execute(target, env or {}, [f"select state_key from audit.{KEY_TABLE}"], read_only=True)
     except Exception:  # noqa: BLE001 - no such table (never remembered) or the file is busy: a full build
@@ -99,6 +117,13 @@ def warehouse_key(target: str, env: Mapping[str, str] | None = None) -> str | No
 
 
 def _store_key(target: str, env: Mapping[str, str], key: str) -> None:
+    if target == "spark":
+        path = _spark_key_file(env)
+        if path is not None:
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(key + "\n")
+            tmp.replace(path)
+        return
     try:
         _execute(target, env, ["create schema if not exists audit",
                                f"create table if not exists audit.{KEY_TABLE} (state_key varchar(64))",

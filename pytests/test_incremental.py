@@ -303,6 +303,28 @@ def test_a_warehouse_made_afresh_gets_a_full_build(base_dataset, tmp_path):
     assert build_args(target, warehouse_key("duckdb", env)) == ["build"]
 
 
+def test_a_spark_catalog_made_afresh_has_no_key(tmp_path):
+    """On Spark the key sits in the catalog's folder (metastore_db/): none before there is a catalog, kept
+    by the same catalog, gone with a catalog made afresh at the same place."""
+    env = {"TIMO_SPARK_DIR": str(tmp_path / "spark")}
+    target = tmp_path / "target"
+    target.mkdir()
+    (target / "manifest.json").write_text("{}")
+    remember(target, "spark", env)
+    assert warehouse_key("spark", env) is None  # no catalog: nothing to remember against
+    catalog = tmp_path / "spark" / "metastore_db"
+    catalog.mkdir(parents=True)
+    remember(target, "spark", env)
+    key = warehouse_key("spark", env)
+    assert key and build_args(target, key, "spark")[:3] == ["build", "--selector", "daily"]
+    remember(target, "spark", env)
+    assert warehouse_key("spark", env) == key and not list(catalog.glob("*.tmp"))
+    shutil.rmtree(catalog)
+    catalog.mkdir()
+    assert warehouse_key("spark", env) is None
+    assert build_args(target, warehouse_key("spark", env), "spark") == ["build"]
+
+
 def test_without_the_lookback_late_logs_are_missed(base_dataset, tmp_path):
     """Negative control: with no lookback (only the new day rebuilt), the late authentication logs of
     the day before never reach the marts, and the comparison above catches it."""

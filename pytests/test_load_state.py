@@ -74,12 +74,37 @@ def datasets(tmp_path_factory):
     return a, b
 
 
-def test_another_dataset_stops_the_build_before_the_marts(datasets, tmp_path):
-    a, b = datasets
+RESTATED_DAY = "2026-10-03"
+
+
+@pytest.fixture(scope="module")
+def built_a(datasets, tmp_path_factory) -> tuple[Path, dict[str, Counter]]:
+    """Dataset a loaded and built once, with its marts; each DuckDB test starts from a copy of the file
+    (the load record holds paths relative to the dataset folder, so a copy of the data folder matches)."""
+    work = tmp_path_factory.mktemp("built_a")
+    db = work / "w.duckdb"
+    load_duckdb(datasets[0], db, quiet=True)
+    result = _build(db, work)
+    assert result.returncode == 0, result.stdout[-4000:]
+    return db, _duck_marts(db)
+
+
+@pytest.fixture(scope="module")
+def restated_clean(datasets, tmp_path_factory) -> dict[str, Counter]:
+    """The marts of a clean build of dataset a with its day 3 restated (what both DuckDB tests compare with)."""
+    work = tmp_path_factory.mktemp("restated_clean")
+    data = work / "data"
+    shutil.copytree(datasets[0], data)
+    _restate(data, RESTATED_DAY)
+    return _clean_build(data, work)
+
+
+def test_another_dataset_stops_the_build_before_the_marts(datasets, built_a, tmp_path):
+    _, b = datasets
     db = tmp_path / "w.duckdb"
-    load_duckdb(a, db, quiet=True)
-    assert _build(db, tmp_path).returncode == 0
+    shutil.copy(built_a[0], db)
     before = _duck_marts(db)
+    assert _diff(before, built_a[1]) == {}
     load_duckdb(b, db, quiet=True)
     stopped = _build(db, tmp_path)
     assert stopped.returncode != 0
@@ -108,37 +133,35 @@ def _restate(data: Path, day: str) -> None:
     pq.write_table(table.slice(1), path)
 
 
-def _built_then_restated(dataset: Path, tmp_path: Path) -> tuple[Path, Path, dict[str, Counter]]:
-    """A DuckDB warehouse built from a copy of `dataset`, whose day 3 is then restated and loaded again
-    (not yet built). Returns the data folder, the warehouse and the marts before the restatement."""
+def _built_then_restated(dataset: Path, built: tuple[Path, dict[str, Counter]], tmp_path: Path) -> Path:
+    """A copy of the warehouse built from `dataset` (fixture built_a) over a copy of the dataset, whose day
+    3 is then restated and loaded again (not yet built). Returns the warehouse."""
     data = tmp_path / "data"
     shutil.copytree(dataset, data)
     db = tmp_path / "w.duckdb"
+    shutil.copy(built[0], db)
+    _restate(data, RESTATED_DAY)
     load_duckdb(data, db, quiet=True)
-    assert _build(db, tmp_path).returncode == 0
-    before = _duck_marts(db)
-    _restate(data, "2026-10-03")
-    load_duckdb(data, db, quiet=True)
-    return data, db, before
+    return db
 
 
-def test_a_restated_past_day_is_rebuilt_on_duckdb(datasets, tmp_path):
-    data, db, before = _built_then_restated(datasets[0], tmp_path)
+def test_a_restated_past_day_is_rebuilt_on_duckdb(datasets, built_a, restated_clean, tmp_path):
+    db = _built_then_restated(datasets[0], built_a, tmp_path)
     result = _build(db, tmp_path)
     assert result.returncode == 0, result.stdout[-4000:]
     after = _duck_marts(db)
-    assert _diff(before, after).get("fct_transactions", 0) > 0  # the restatement reached the marts
-    assert _diff(after, _clean_build(data, tmp_path / "clean")) == {}
+    assert _diff(built_a[1], after).get("fct_transactions", 0) > 0  # the restatement reached the marts
+    assert _diff(after, restated_clean) == {}
 
 
-def test_without_the_load_record_a_restated_day_would_be_missed(datasets, tmp_path):
+def test_without_the_load_record_a_restated_day_would_be_missed(datasets, built_a, restated_clean, tmp_path):
     """Negative control: the same restatement with the load record removed (as a loader that does not
     write raw._load_files) leaves day 3 stale, and the comparison above catches it."""
-    data, db, _ = _built_then_restated(datasets[0], tmp_path)
+    db = _built_then_restated(datasets[0], built_a, tmp_path)
     with duckdb.connect(str(db)) as con:
         con.execute("drop table raw._load_files")
     assert _build(db, tmp_path).returncode == 0
-    assert _diff(_duck_marts(db), _clean_build(data, tmp_path / "clean")).get("fct_transactions", 0) > 0
+    assert _diff(_duck_marts(db), restated_clean).get("fct_transactions", 0) > 0
 
 
 def _pg_marts(settings) -> dict[str, Counter]:
@@ -169,7 +192,7 @@ def test_a_restated_past_day_is_rebuilt_on_postgres(datasets, tmp_path):
     with throwaway_database() as daily, throwaway_database() as clean:
         load_postgres(data, daily, quiet=True)
         assert build(daily).returncode == 0
-        _restate(data, "2026-10-03")
+        _restate(data, RESTATED_DAY)
         load_postgres(data, daily, quiet=True)
         result = build(daily)
         assert result.returncode == 0, result.stdout[-4000:]
