@@ -39,13 +39,19 @@ def _say(text: str) -> None:
 
 
 class Engine:
-    """Where dbt runs: a DuckDB file or a throwaway PostgreSQL database (dropped by close())."""
+    """Where dbt runs: a DuckDB file, a throwaway PostgreSQL database or a Spark catalog and its tables
+    in a scratch folder (local[2]); close() removes it."""
 
     def __init__(self, kind: str, work: Path, label: str):
         self.kind = kind
         self.target_path = work / f"target-{kind}"
         self.env = {"DBT_LOG_PATH": str(work / "logs")}
-        if kind == "duckdb":
+        if kind == "spark":
+            self.path = work / f"spark-{label}"
+            shutil.rmtree(self.path, ignore_errors=True)
+            self.env.update({"TIMO_SPARK_DIR": str(self.path), "TIMO_SPARK_MASTER": "local[2]"})
+            self.settings = None
+        elif kind == "duckdb":
             self.path = work / f"{label}.duckdb"
             self.path.unlink(missing_ok=True)
             self.env["TIMO_DUCKDB_PATH"] = str(self.path)
@@ -64,7 +70,9 @@ class Engine:
                      "--project-dir", str(PROJECT_ROOT)], env=self.env)
 
     def close(self) -> None:
-        if self.kind == "duckdb":
+        if self.kind == "spark":
+            shutil.rmtree(self.path, ignore_errors=True)
+        elif self.kind == "duckdb":
             self.path.unlink(missing_ok=True)
             shutil.rmtree(self.path.parent / f"{self.path.name}.tmp", ignore_errors=True)
         else:
@@ -142,9 +150,12 @@ def _node_count(target_path: Path) -> int:
     return len(_node_seconds(target_path))
 
 
-def incremental_run(work: Path, transactions: int, engines: list[str], days: int = 90, steps: int = 3) -> dict:
+def incremental_run(work: Path, transactions: int, engines: list[str], days: int = 90, steps: int = 3,
+                    plain_day: bool = False) -> dict:
     """90 days built once, then `steps` more days each advanced, loaded and built incrementally, then a
-    full refresh of the same warehouse. The ratio is the median incremental day against that refresh."""
+    full refresh of the same warehouse. The ratio is the median incremental day against that refresh.
+    With plain_day, one more day is built with a plain `dbt build` (every node, as a warehouse without a
+    remembered state is), before the full refresh: the daily selection's gain, in the same run."""
     start = date.today() - timedelta(days=days + steps + 2)
     base, gen = _generate(work, transactions, days, start)
     out = {"days_of_history": days, "incremental_days": steps, "customers": gen["customers"],
@@ -172,10 +183,18 @@ def incremental_run(work: Path, transactions: int, engines: list[str], days: int
                               "node_seconds": _node_seconds(engine.target_path)})
                 _say(f"  {kind}: day {days + day}: advance {advance['seconds']:.1f} s, load {load['seconds']:.1f} s, "
                      f"incremental build {build['seconds']:.1f} s")
-            _say(f"  {kind}: full refresh of the same warehouse ({days + steps} days)")
+            plain = None
+            if plain_day:
+                run_step([bankgen_path(), "advance", "--data", str(data), "--days", "1", "--quiet"])
+                engine.load(data)
+                build = engine.dbt("build", *NO_TESTS)
+                plain = {**_step(build), "nodes": _node_count(engine.target_path)}
+                _say(f"  {kind}: one more day with a plain dbt build (every node): {build['seconds']:.1f} s")
+            _say(f"  {kind}: full refresh of the same warehouse ({days + steps + bool(plain)} days)")
             full = engine.dbt("build", "--full-refresh", *NO_TESTS)
             median = statistics.median(d["incremental_build"]["seconds"] for d in daily)
             out[kind] = {"first_build": _step(first), "days": daily, "median_incremental_seconds": round(median, 2),
+                         **({"plain_build_day": plain} if plain else {}),
                          "full_refresh": {**_step(full), "slowest_models": _slowest(engine.target_path)},
                          "ratio": round(median / full["seconds"], 3)}
             _say(f"  {kind}: median incremental day {median:.1f} s, full refresh {full['seconds']:.1f} s, "
