@@ -47,10 +47,32 @@
             {%- if chosen is not none and as_date(chosen | string) < cutoff -%}
                 {%- set cutoff = as_date(chosen | string) -%}
             {%- endif -%}
-            cast('{{ cutoff.isoformat()[:10] }}' as date)
+            cast('{{ cutoff.isoformat()[:10] }}' as date) {{ cutoff_mark(date_column) }} {{ cutoff.isoformat()[:10] }} */
         {%- endif -%}
     {%- else -%}
         {{- floor -}}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- The comment incremental_cutoff leaves after the day it chose, so that the materialization (the delete
+    below, Spark's partitions to drop) reads the day from the model's compiled SQL instead of asking the
+    warehouse the same two questions again (the last day built, the restated days: on Spark about 2.5 s
+    per incremental model a day). -#}
+{% macro cutoff_mark(date_column) -%}
+    /* incremental cutoff of {{ date_column }}:
+{%- endmacro %}
+
+{#- The cutoff the model's SQL was compiled with in this run (found by its mark); asked afresh when the
+    SQL has none (an incremental run whose table held no dated row yet). -#}
+{% macro compiled_cutoff(date_column) -%}
+    {%- set mark = cutoff_mark(date_column) | trim -%}
+    {%- set code = (model.compiled_code if model is mapping else none) or "" -%}
+    {%- set at = code.find(mark) -%}
+    {%- if at >= 0 -%}
+        {%- set start = at + (mark | length) + 1 -%}
+        cast('{{ code[start:start + 10] }}' as date)
+    {%- else -%}
+        {{ incremental_cutoff(date_column) }}
     {%- endif -%}
 {%- endmacro %}
 
@@ -79,7 +101,7 @@
     delete from {{ target }}
     where
         {{ unique_key }} in (select {{ unique_key }} from {{ source }})
-        or {{ unique_key }} >= {{ incremental_cutoff(unique_key) }};
+        or {{ unique_key }} >= {{ compiled_cutoff(unique_key) }};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ source }}

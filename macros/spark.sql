@@ -91,7 +91,7 @@
 {% macro get_insert_overwrite_sql(source_relation, target_relation, existing_relation) %}
     {%- set day_column = config.get('unique_key') -%}
     {%- if execute and day_column is string and config.get('partition_by') is none -%}
-        {%- set cutoff = incremental_cutoff(day_column) | trim -%}
+        {%- set cutoff = compiled_cutoff(day_column) | trim -%}
         {%- set stale = run_query(
             "select distinct cast(" ~ day_column ~ " as string) from " ~ target_relation
             ~ " where " ~ day_column ~ " >= " ~ cutoff ~ " and " ~ day_column ~ " not in (select "

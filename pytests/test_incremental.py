@@ -6,6 +6,7 @@ changed."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections import Counter, defaultdict
 from datetime import date
@@ -266,9 +267,16 @@ def test_a_daily_build_runs_only_what_the_day_changes(base_dataset, tmp_path):
     # yet still runs the data tests of those views (their rows are the new day's)
     advance(data, 1, quiet=True)
     load_duckdb(data, db, quiet=True)
+    (tmp_path / "logs" / "dbt.log").unlink()
     result = _daily_build("duckdb", target, env, tests=True)
     assert result.returncode == 0, result.stdout[-4000:]
     ran = _ran(target)
+    # each incremental model asks the warehouse for its last day built once: the delete that replaces
+    # the rebuilt days reads the cutoff from the model's compiled SQL (macros/incremental.sql)
+    asked = Counter(re.findall(r"select max\((\w+)\) from \S+ where \1 > cast\('1900-01-01' as date\)",
+                               (tmp_path / "logs" / "dbt.log").read_text()))
+    asking = [uid for uid in ran if uid in manifest and "incremental_cutoff(" in manifest[uid]["raw_code"]]
+    assert sum(asked.values()) == len(asking) > 20, (asked, len(asking))
     assert not [uid for uid in ran if kinds[uid][0] == "seed" or kinds[uid] == ("model", "view")]
     tests_of_views = [uid for uid, node in manifest.items() if node["resource_type"] == "test"
                       and node["depends_on"]["nodes"]
