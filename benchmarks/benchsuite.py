@@ -4,7 +4,9 @@
    DuckDB and on PostgreSQL. Wall time, peak memory of each step's process, rows per second, and how
    the cost grows between sizes.
 2. Incremental: 90 days of history, then one more day built incrementally against a full refresh of
-   the same warehouse, on both engines (the ratio is measured in the same run).
+   the same warehouse, on both engines (the ratio is measured in the same run). Beside it, the floor
+   under any day: a day that brings nothing new (the same files loaded again, the daily build run),
+   and a dbt build of one small model.
 3. Triggers: the case study's per-row PostgreSQL triggers (benchmarks/triggers.py) against COPY +
    dbt on the same transactions, and whether the two classify alike.
 
@@ -183,6 +185,7 @@ def incremental_run(work: Path, transactions: int, engines: list[str], days: int
                               "node_seconds": _node_seconds(engine.target_path)})
                 _say(f"  {kind}: day {days + day}: advance {advance['seconds']:.1f} s, load {load['seconds']:.1f} s, "
                      f"incremental build {build['seconds']:.1f} s")
+            floor = _floor(engine, data, kind)
             plain = None
             if plain_day:
                 run_step([bankgen_path(), "advance", "--data", str(data), "--days", "1", "--quiet"])
@@ -196,14 +199,33 @@ def incremental_run(work: Path, transactions: int, engines: list[str], days: int
             out[kind] = {"first_build": _step(first), "days": daily, "median_incremental_seconds": round(median, 2),
                          **({"plain_build_day": plain} if plain else {}),
                          "full_refresh": {**_step(full), "slowest_models": _slowest(engine.target_path)},
-                         "ratio": round(median / full["seconds"], 3)}
+                         "ratio": round(median / full["seconds"], 3), **floor,
+                         "empty_day_ratio": round(floor["empty_day"]["seconds"] / full["seconds"], 3)}
             _say(f"  {kind}: median incremental day {median:.1f} s, full refresh {full['seconds']:.1f} s, "
-                 f"ratio {median / full['seconds']:.1%}")
+                 f"ratio {median / full['seconds']:.1%}; a day with nothing new "
+                 f"{floor['empty_day']['seconds'] / full['seconds']:.1%}")
         finally:
             engine.close()
             remove_dataset(data)
     remove_dataset(base)
     return out
+
+
+def _floor(engine: Engine, data: Path, kind: str) -> dict:
+    """What a day costs when it brings nothing: the same files loaded again and the daily build run (every
+    node of the daily selection, no new row), and one dbt build of a single small model (dbt's start-up,
+    project and state reading, and its end: what any dbt invocation costs here). A day cannot cost less than
+    the first, whatever its rows; the difference between a day and this is what the day's rows cost."""
+    engine.load(data)
+    key = warehouse_key(kind, engine.env)
+    empty = engine.dbt(*build_args(engine.target_path, key, kind, tests=False))
+    remember(engine.target_path, kind, engine.env)
+    empty_nodes, empty_seconds = _node_count(engine.target_path), _node_seconds(engine.target_path)
+    one = engine.dbt("build", "--select", "dim_banks", *NO_TESTS)
+    _say(f"  {kind}: a day with nothing new {empty['seconds']:.1f} s ({empty_nodes} nodes); "
+         f"a dbt build of one model {one['seconds']:.1f} s")
+    return {"empty_day": {**_step(empty), "nodes": empty_nodes, "node_seconds": empty_seconds},
+            "one_model_build": _step(one)}
 
 
 def trigger_run(work: Path, transactions: int) -> dict:
@@ -302,6 +324,14 @@ def run_suite(duckdb_sizes: list[int], postgres_sizes: list[int], incremental_du
     return report
 
 
+def _floor_cell(run: dict, key: str, with_ratio: bool = False) -> str:
+    if key not in run:  # figures written before the floor was measured
+        return "–"
+    seconds = run[key]["seconds"]
+    share = f" ({seconds / run['full_refresh']['seconds']:.1%})" if with_ratio else ""
+    return f"{seconds:.1f} s{share}"
+
+
 def _write_markdown(markdown: str, out: Path) -> Path:
     """The Markdown beside the JSON file `out` (a temporary name, then renamed); returns its path."""
     md = out.with_suffix(".md")
@@ -349,8 +379,9 @@ def to_markdown(report: dict) -> str:
     runs = report.get("incremental") or []
     if runs:
         lines += ["", "## Incremental (90 days built, then one day at a time; dbt build without tests)", "",
-                  "| transactions (customers) | engine | full refresh | incremental days | median day | ratio |",
-                  "|---|---|---|---|---|---|"]
+                  "| transactions (customers) | engine | full refresh | incremental days | median day | ratio "
+                  "| day with nothing new | dbt build of one model |",
+                  "|---|---|---|---|---|---|---|---|"]
         for inc in runs:
             for kind in ("duckdb", "postgres"):
                 if kind in inc:
@@ -358,7 +389,8 @@ def to_markdown(report: dict) -> str:
                     days = ", ".join(f"{d['incremental_build']['seconds']:.1f}" for d in f["days"])
                     lines.append(f"| {inc['transactions']:,} ({inc['customers']:,}) | {kind} "
                                  f"| {f['full_refresh']['seconds']:.1f} s | {days} s "
-                                 f"| {f['median_incremental_seconds']:.1f} s | {f['ratio']:.1%} |")
+                                 f"| {f['median_incremental_seconds']:.1f} s | {f['ratio']:.1%} "
+                                 f"| {_floor_cell(f, 'empty_day', True)} | {_floor_cell(f, 'one_model_build')} |")
     trg = report.get("triggers")
     if trg:
         a, t, c = trg["agreement"], trg["triggers"], trg["copy_and_dbt"]
