@@ -41,17 +41,59 @@ def daily_selector(target: str, tests: bool = True) -> str:
 KEY_TABLE = "daily_build_state"  # in schema audit: one row, the key of this warehouse's remembered state
 
 
-def _spark_key_file(env: Mapping[str, str]) -> Path | None:
-    """Spark's key lives beside its catalog (metastore_db/, pipeline/spark.py): a catalog made afresh
-    has none. None when there is no catalog (nothing was ever loaded there) or the settings are bad."""
-    from .settings import SettingsError
-    from .spark import SparkSettings
+class _KeyInTable:
+    """DuckDB and PostgreSQL keep the key in the warehouse itself, in table audit.daily_build_state: a
+    warehouse created afresh (a new file, a dropped and re-created database) has none."""
 
-    try:
-        catalog = SparkSettings.from_env({**os.environ, **env}).metastore_dir
-    except SettingsError:
-        return None
-    return catalog / KEY_TABLE if catalog.is_dir() else None
+    def __init__(self, target: str, env: Mapping[str, str]):
+        self.target, self.env = target, env
+
+    def read(self) -> str | None:
+        try:
+            row = _execute(self.target, self.env, [f"select state_key from audit.{KEY_TABLE}"], read_only=True)
+        except Exception:  # noqa: BLE001 - no such table (never remembered) or the file is busy: a full build
+            return None
+        return row[0] if row else None
+
+    def write(self, key: str) -> None:
+        try:
+            _execute(self.target, self.env, ["create schema if not exists audit",
+                                             f"create table if not exists audit.{KEY_TABLE} (state_key varchar(64))",
+                                             f"delete from audit.{KEY_TABLE}",
+                                             f"insert into audit.{KEY_TABLE} values ('{key}')"])
+        except Exception:  # noqa: BLE001 - the warehouse is busy: nothing remembered, the next day builds fully
+            pass
+
+
+class _KeyBesideCatalog:
+    """Spark keeps the key in a file beside its catalog (metastore_db/, pipeline/spark.py): a catalog made
+    afresh has none. Without a catalog (nothing was ever loaded there, or the settings are bad) there is
+    no key and none is written."""
+
+    def __init__(self, env: Mapping[str, str]):
+        from .settings import SettingsError
+        from .spark import SparkSettings
+
+        try:
+            catalog = SparkSettings.from_env({**os.environ, **env}).metastore_dir
+        except SettingsError:
+            catalog = None
+        self.path = catalog / KEY_TABLE if catalog is not None and catalog.is_dir() else None
+
+    def read(self) -> str | None:
+        key = self.path.read_text().strip() if self.path is not None and self.path.is_file() else ""
+        return key or None
+
+    def write(self, key: str) -> None:
+        if self.path is not None:
+            tmp = self.path.with_name(self.path.name + ".tmp")
+            tmp.write_text(key + "\n")
+            tmp.replace(self.path)
+
+
+def _key_store(target: str, env: Mapping[str, str]) -> _KeyInTable | _KeyBesideCatalog:
+    """Where this engine keeps the key of its remembered state."""
+    return _KeyBesideCatalog(env) if target == "spark" else _KeyInTable(target, env)
 
 
 def _duckdb(env: Mapping[str, str], read_only: bool):
@@ -103,34 +145,9 @@ def _execute(target: str, env: Mapping[str, str], statements: list[str], read_on
 
 
 def warehouse_key(target: str, env: Mapping[str, str] | None = None) -> str | None:
-    """The key of the state this warehouse remembers, read from the warehouse itself (audit.daily_build_state);
+    """The key of the state this warehouse remembers, read from where the engine keeps it (_key_store);
     None when it has none (a warehouse created afresh, whatever its name, starts with a full build)."""
-    if target == "spark":
-        path = _spark_key_file(env or {})
-        key = path.read_text().strip() if path is not None and path.is_file() else ""
-        return key or None
-    try:
-        row = _execute(target, env or {}, [f"select state_key from audit.{KEY_TABLE}"], read_only=True)
-    except Exception:  # noqa: BLE001 - no such table (never remembered) or the file is busy: a full build
-        return None
-    return row[0] if row else None
-
-
-def _store_key(target: str, env: Mapping[str, str], key: str) -> None:
-    if target == "spark":
-        path = _spark_key_file(env)
-        if path is not None:
-            tmp = path.with_name(path.name + ".tmp")
-            tmp.write_text(key + "\n")
-            tmp.replace(path)
-        return
-    try:
-        _execute(target, env, ["create schema if not exists audit",
-                               f"create table if not exists audit.{KEY_TABLE} (state_key varchar(64))",
-                               f"delete from audit.{KEY_TABLE}",
-                               f"insert into audit.{KEY_TABLE} values ('{key}')"])
-    except Exception:  # noqa: BLE001 - the warehouse is busy: nothing remembered, the next day builds fully
-        pass
+    return _key_store(target, env or {}).read()
 
 
 def state_dir(target_path: Path, key: str) -> Path:
@@ -168,4 +185,4 @@ def remember(target_path: Path, target: str, env: Mapping[str, str] | None = Non
     tmp = state / "manifest.json.tmp"
     shutil.copyfile(target_path / "manifest.json", tmp)
     tmp.replace(state / "manifest.json")
-    _store_key(target, env or {}, key)
+    _key_store(target, env or {}).write(key)

@@ -22,11 +22,19 @@ from generators.generate import generate
 from pipeline.daily import build_args, remember, state_dir, warehouse_key
 from pipeline.loader import load_duckdb, load_postgres
 
-from .conftest import SMALL, pg_env, run_bankgen, run_dbt, throwaway_database
+from .conftest import (
+    NO_TESTS,
+    SMALL,
+    full_refresh_of_a_copy,
+    pg_env,
+    postgres_full_refresh_of_a_copy,
+    run_bankgen,
+    run_dbt,
+    throwaway_database,
+)
 
 DAYS = 2
 # Data only: the tests' own cost is the same either way, and other tests run them.
-NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
 
 
 @pytest.fixture(scope="module")
@@ -199,12 +207,7 @@ def test_daily_incremental_runs_equal_a_full_refresh_on_duckdb(base_dataset, tmp
     with duckdb.connect(str(db), read_only=True) as con:
         assert con.execute("select count(*) from marts.fct_transactions where transaction_date = ?",
                            [date.fromisoformat(removed)]).fetchone()[0] == 0
-    full_db = tmp_path / "full.duckdb"
-    shutil.copy(db, full_db)
-    result = run_dbt("build", "--full-refresh", "--target", "duckdb", "--target-path", str(tmp_path / "t2"),
-                     *NO_TESTS, env={**env, "TIMO_DUCKDB_PATH": str(full_db)})
-    assert result.returncode == 0, result.stdout[-4000:]
-    assert _diff(incremental, _duck_marts(full_db)) == {}
+    assert _diff(incremental, _duck_marts(full_refresh_of_a_copy(db, tmp_path))) == {}
     assert sum(len(rows) for rows in incremental.values()) > 20_000
 
     with duckdb.connect(str(db), read_only=True) as con:
@@ -348,12 +351,7 @@ def test_without_the_lookback_late_logs_are_missed(base_dataset, tmp_path):
     load_duckdb(data, db, quiet=True)
     assert build().returncode == 0
     _simulate(data, 2, lambda: load_duckdb(data, db, quiet=True), build)
-    full_db = tmp_path / "full.duckdb"
-    shutil.copy(db, full_db)
-    result = run_dbt("build", "--full-refresh", "--target", "duckdb", "--target-path", str(tmp_path / "t2"),
-                     *NO_TESTS, env={**env, "TIMO_DUCKDB_PATH": str(full_db)})
-    assert result.returncode == 0
-    differences = _diff(_duck_marts(db), _duck_marts(full_db))
+    differences = _diff(_duck_marts(db), _duck_marts(full_refresh_of_a_copy(db, tmp_path)))
     assert differences.get("fct_authentication_events", 0) > 0, differences
 
 
@@ -361,11 +359,8 @@ def test_without_the_lookback_late_logs_are_missed(base_dataset, tmp_path):
 def test_daily_incremental_runs_equal_a_full_refresh_on_postgres(base_dataset, tmp_path):
     data = _copy(base_dataset, tmp_path)
 
-    def build(settings, *extra):
+    def build(settings):
         env = {**pg_env(settings), "DBT_LOG_PATH": str(tmp_path / "logs")}
-        if extra:
-            return run_dbt("build", "--target", "postgres", "--target-path", str(tmp_path / settings.dbname),
-                           *NO_TESTS, *extra, env=env)
         return _daily_build("postgres", tmp_path / settings.dbname, env)
 
     with throwaway_database() as daily:
@@ -376,8 +371,6 @@ def test_daily_incremental_runs_equal_a_full_refresh_on_postgres(base_dataset, t
         assert _days_missing_from_statistics(daily) == {}
         incremental = _pg_marts(daily)
         # the full refresh runs on a copy: same raw data, same snapshot history
-        with throwaway_database(template=daily.dbname) as full:
-            result = build(full, "--full-refresh")
-            assert result.returncode == 0, result.stdout[-4000:]
+        with postgres_full_refresh_of_a_copy(daily, tmp_path) as full:
             assert _diff(incremental, _pg_marts(full)) == {}
     assert sum(len(rows) for rows in incremental.values()) > 20_000

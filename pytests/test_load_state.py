@@ -18,9 +18,8 @@ from generators.config import GenerateConfig
 from generators.generate import generate
 from pipeline.loader import load_duckdb, load_postgres
 
-from .conftest import pg_env, run_dbt, throwaway_database
+from .conftest import NO_TESTS, pg_env, run_dbt, throwaway_database
 
-NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
 # random tokens (a fresh vault issues new ones) and run metadata differ between any two warehouses
 VARIES = {"dim_customers": {"cccd_token"}}
 SKIP = {"rpt_data_quality"}

@@ -27,11 +27,10 @@ from pipeline.loader import load_duckdb, load_spark
 from pipeline.spark import SparkSettings, spark_session
 
 from . import test_generic_tests as generic
-from .conftest import ROOT, duckdb_fetch, run_bankgen, run_dbt
+from .conftest import NO_TESTS, ROOT, duckdb_fetch, full_refresh_of_a_copy, run_bankgen, run_dbt
 
 pytestmark = pytest.mark.spark
 
-NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
 SKIP_TABLES = {"rpt_data_quality"}  # run metadata: differs between any two builds
 SKIP_COLUMNS = {"cccd_token"}  # random tokens, issued per warehouse
 
@@ -218,12 +217,7 @@ def test_a_daily_run_on_spark_equals_a_full_refresh_and_duckdb(spark, spark_buil
     assert spark_versions == _snapshot_versions(duckdb_fetch(duck))
     assert sum(spark_versions.values()) > len({(t, k) for t, k, *_ in spark_versions})  # status changes were versioned
 
-    full = tmp_path / "full.duckdb"
-    shutil.copy(duck, full)
-    result = run_dbt("build", "--full-refresh", "--target", "duckdb", "--target-path", str(tmp_path / "target"),
-                     *NO_TESTS, env={**env, "TIMO_DUCKDB_PATH": str(full)})
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert differences(incremental, duckdb_marts(full)) == {}
+    assert differences(incremental, duckdb_marts(full_refresh_of_a_copy(duck, tmp_path))) == {}
     assert sum(sum(c.values()) for c in incremental.values()) > 20_000
 
 

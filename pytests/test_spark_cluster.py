@@ -14,8 +14,8 @@ from collections import Counter
 import duckdb
 import pytest
 
-from .conftest import BIN, ROOT, run_bankgen
-from .test_spark import NO_TESTS, portable
+from .conftest import BIN, NO_TESTS, ROOT, run_bankgen
+from .test_spark import portable
 
 pytestmark = pytest.mark.spark
 

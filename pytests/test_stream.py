@@ -29,12 +29,18 @@ from pipeline.daily import build_args, remember, warehouse_key
 from pipeline.loader import load_duckdb, load_postgres
 from pipeline.streaming import running
 
-from .conftest import SMALL, mart_multisets, pg_env, run_bankgen, run_dbt, throwaway_database
+from .conftest import (
+    SMALL,
+    full_refresh_of_a_copy,
+    mart_multisets,
+    pg_env,
+    postgres_full_refresh_of_a_copy,
+    run_bankgen,
+    run_dbt,
+    throwaway_database,
+)
 
 DAY = date(2026, 10, 16)  # the day after the 15-day dataset
-NO_TESTS = ["--exclude", "resource_type:test", "resource_type:unit_test"]
-
-
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     out = tmp_path_factory.mktemp("stream") / "data"
@@ -220,13 +226,9 @@ def test_intraday_batches_then_the_close_equal_a_full_refresh(base, tmp_path, en
 
         # a full refresh of a copy (the snapshots keep what the intraday runs recorded)
         if engine == "duckdb":
-            copy = tmp_path / "full.duckdb"
-            shutil.copy(db, copy)
-            build("--full-refresh", *NO_TESTS, environment={**env, "TIMO_DUCKDB_PATH": str(copy)})
-            full = mart_multisets(lambda sql: fetch(sql, copy))
+            full = mart_multisets(lambda sql: fetch(sql, full_refresh_of_a_copy(db, tmp_path)))
         else:
-            with throwaway_database(template=settings.dbname) as other:
-                build("--full-refresh", *NO_TESTS, environment={**pg_env(other), "DBT_LOG_PATH": env["DBT_LOG_PATH"]})
+            with postgres_full_refresh_of_a_copy(settings, tmp_path) as other:
                 full = mart_multisets(lambda sql: fetch(sql, other.dbname))
     assert late > 0  # the day's close delivered logs of the day before
     differing = {t: sum(((incremental[t] - full[t]) + (full[t] - incremental[t])).values())
