@@ -226,7 +226,8 @@ def test_intraday_batches_then_the_close_equal_a_full_refresh(base, tmp_path, en
 
         # a full refresh of a copy (the snapshots keep what the intraday runs recorded)
         if engine == "duckdb":
-            full = mart_multisets(lambda sql: fetch(sql, full_refresh_of_a_copy(db, tmp_path)))
+            copy = full_refresh_of_a_copy(db, tmp_path)
+            full = mart_multisets(lambda sql: fetch(sql, copy))
         else:
             with postgres_full_refresh_of_a_copy(settings, tmp_path) as other:
                 full = mart_multisets(lambda sql: fetch(sql, other.dbname))
