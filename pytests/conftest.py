@@ -216,25 +216,25 @@ def duckdb_fetch(db: Path):
     return fetch
 
 
-def full_refresh_of_a_copy(db: Path, work: Path, *extra: str) -> Path:
-    """A copy of the DuckDB warehouse `db`, rebuilt by `dbt build --full-refresh` without tests (`extra`:
-    more dbt arguments). The copy keeps the warehouse's raw data and its snapshots' history, so its marts
-    are what the warehouse's incremental runs should have given. Returns the copy's path."""
+def full_refresh_of_a_copy(db: Path, work: Path) -> Path:
+    """A copy of the DuckDB warehouse `db`, rebuilt by `dbt build --full-refresh` without tests. The copy
+    keeps the warehouse's raw data and its snapshots' history, so its marts are what the warehouse's
+    incremental runs should have given. Returns the copy's path."""
     copy = work / f"{db.stem}-full-refresh.duckdb"
     shutil.copy(db, copy)
     done = run_dbt("build", "--full-refresh", "--target", "duckdb", "--target-path", str(work / "full-refresh-target"),
-                   *NO_TESTS, *extra, env={"TIMO_DUCKDB_PATH": str(copy), "DBT_LOG_PATH": str(work / "logs")})
+                   *NO_TESTS, env={"TIMO_DUCKDB_PATH": str(copy), "DBT_LOG_PATH": str(work / "logs")})
     assert done.returncode == 0, done.stdout[-4000:]
     return copy
 
 
 @contextlib.contextmanager
-def postgres_full_refresh_of_a_copy(settings: PostgresSettings, work: Path, *extra: str):
+def postgres_full_refresh_of_a_copy(settings: PostgresSettings, work: Path):
     """The same on PostgreSQL: a copy of the database (a throwaway database made from it as a template),
     rebuilt by `dbt build --full-refresh` without tests; yields the copy's settings, dropped afterwards."""
     with throwaway_database(template=settings.dbname) as copy:
         done = run_dbt("build", "--full-refresh", "--target", "postgres", "--target-path",
-                       str(work / "full-refresh-target"), *NO_TESTS, *extra,
+                       str(work / "full-refresh-target"), *NO_TESTS,
                        env={**pg_env(copy), "DBT_LOG_PATH": str(work / "logs")})
         assert done.returncode == 0, done.stdout[-4000:]
         yield copy

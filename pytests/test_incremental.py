@@ -34,7 +34,6 @@ from .conftest import (
 )
 
 DAYS = 2
-# Data only: the tests' own cost is the same either way, and other tests run them.
 
 
 @pytest.fixture(scope="module")

@@ -41,6 +41,8 @@ from .conftest import (
 )
 
 DAY = date(2026, 10, 16)  # the day after the 15-day dataset
+
+
 @pytest.fixture(scope="module")
 def base(tmp_path_factory):
     out = tmp_path_factory.mktemp("stream") / "data"
