@@ -33,18 +33,28 @@ level_rules as (
     select * from {{ ref('auth_level_rules') }}
 ),
 
+-- per customer type and method, the highest level a successful attempt reaches on its own, and the
+-- highest it reaches when the same transaction also has a successful biometric match (every rule then
+-- applies); one row per pair, so each attempt meets its levels with one join and no window
+rule_levels as (
+    select
+        customer_type,
+        method_code,
+        max(case when not requires_biometric_match then achieved_level end) as level_alone,
+        max(achieved_level) as level_with_match
+    from level_rules
+    group by customer_type, method_code
+),
+
 attempts as (
     select
-        auth_logs.auth_log_id,
         auth_logs.transaction_id,
         auth_logs.auth_result,
         auth_logs.authenticated_at,
         methods.method_code,
         methods.is_biometric_match,
-        customers.customer_type,
-        max(case when auth_logs.auth_result = 'success' and methods.is_biometric_match then 1 else 0 end)
-            over (partition by auth_logs.transaction_id)
-        = 1 as transaction_has_biometric_match
+        rule_levels.level_alone,
+        rule_levels.level_with_match
     from auth_logs
     inner join methods
         on auth_logs.auth_method_id = methods.auth_method_id
@@ -52,6 +62,10 @@ attempts as (
         on auth_logs.transaction_id = transactions.transaction_id
     inner join customers
         on transactions.customer_id = customers.customer_id
+    left join rule_levels
+        on
+            customers.customer_type = rule_levels.customer_type
+            and methods.method_code = rule_levels.method_code
 ),
 
 per_transaction as (
@@ -63,31 +77,22 @@ per_transaction as (
         {{ any_true("auth_result = 'success' and is_biometric_match") }} as has_biometric_match,
         {{ any_true("auth_result = 'success' and method_code = 'device_biometric'") }} as has_device_biometric,
         {{ any_true("auth_result = 'success'") }} as has_successful_auth,
+        max(case when auth_result = 'success' then level_alone end) as level_alone,
+        max(case when auth_result = 'success' then level_with_match end) as level_with_match,
         min(authenticated_at) as first_auth_at,
         max(authenticated_at) as last_auth_at
     from attempts
     group by transaction_id
 ),
 
-achieved as (
-    select
-        attempts.transaction_id,
-        max(level_rules.achieved_level) as achieved_level
-    from attempts
-    inner join level_rules
-        on
-            attempts.customer_type = level_rules.customer_type
-            and attempts.method_code = level_rules.method_code
-            and (not level_rules.requires_biometric_match or attempts.transaction_has_biometric_match)
-    where attempts.auth_result = 'success'
-    group by attempts.transaction_id
-),
-
 final as (
     select
         transactions.transaction_id,
         transactions.transaction_date,
-        achieved.achieved_level,
+        case
+            when per_transaction.has_biometric_match then per_transaction.level_with_match
+            else per_transaction.level_alone
+        end as achieved_level,
         coalesce(per_transaction.has_biometric_match, false) as has_biometric_match,
         coalesce(per_transaction.has_device_biometric, false) as has_device_biometric,
         coalesce(per_transaction.has_successful_auth, false) as has_successful_auth,
@@ -99,8 +104,6 @@ final as (
     from transactions
     left join per_transaction
         on transactions.transaction_id = per_transaction.transaction_id
-    left join achieved
-        on transactions.transaction_id = achieved.transaction_id
 )
 
 select * from final
