@@ -2,14 +2,9 @@
     PostgreSQL tuning, on by default; `--vars '{pg_tuning: false}'` turns it off (the benchmark
     measures both). DuckDB needs none of it: these render nothing there.
 
-    - tune_session (a pre-hook on every model), for the model's own transaction:
-      - `set local work_mem`, so the window functions of the transaction models sort in memory
-        rather than in temporary files (the server default is 4MB);
-      - `set local jit = off`: at 1M transactions PostgreSQL 15 spent more compiling the models'
-        statements than the compiled code saved (88.2 and 85.3 s for the models without it, 94.6
-        and 93.3 s with it, alternating in one run; `int_transactions_enriched` 7.6 s against
-        12.9 s). A few models ran faster with it (`fct_transactions` 11.8 s against 14.3 s); the
-        sum over all models is 14 s less without (docs/benchmarks.md).
+    - tune_session (a pre-hook on every model): `set local work_mem` for the model's own
+      transaction, so the window functions of the transaction models sort in memory rather than in
+      temporary files (the server default is 4MB).
     - index_lookup_keys (a project-wide post-hook): on an incremental model, an index on its event
       day (`unique_key`), which the incremental runs filter and delete by, and on each of its
       `lookup_keys` (a config of the model's own: the keys the daily runs look earlier rows up by,
@@ -25,8 +20,7 @@
 
 {% macro postgres__tune_session() -%}
     {%- if var('pg_tuning', true) -%}
-        set local work_mem = '{{ var('pg_work_mem', '256MB') }}';
-        set local jit = off
+        set local work_mem = '{{ var('pg_work_mem', '256MB') }}'
     {%- endif -%}
 {%- endmacro %}
 
