@@ -10,8 +10,13 @@
 
 with
 
+-- read twice (the attempts' customers, then every transaction of the days): only the columns used
 transactions as (
-    select * from {{ ref('int_transactions_clean') }}
+    select
+        transaction_id,
+        customer_id,
+        transaction_date
+    from {{ ref('int_transactions_clean') }}
     where transaction_date >= {{ cutoff }}
 ),
 

@@ -4,6 +4,8 @@
 {#-
     Incremental by day of the attempt. Attempt numbers count all of a transaction's attempts, which
     follow it within minutes: the attempts of the day before the cutoff are read for numbering only.
+    The transaction is joined once (its key is unique in int_transactions_clean), for its time,
+    customer and device.
 -#}
 
 with
@@ -30,6 +32,8 @@ numbered as (
     select
         auth_logs.*,
         transactions.transacted_at as txn_at,
+        transactions.customer_id,
+        transactions.device_id,
         row_number() over (
             partition by auth_logs.transaction_id order by auth_logs.authenticated_at, auth_logs.auth_log_id
         ) as attempt_number
@@ -50,8 +54,8 @@ final as (
     select
         cast(numbered.auth_log_id as bigint) as auth_log_id,
         cast(numbered.transaction_id as bigint) as transaction_id,
-        cast(transactions.customer_id as bigint) as customer_id,
-        cast(transactions.device_id as bigint) as device_id,
+        cast(numbered.customer_id as bigint) as customer_id,
+        cast(numbered.device_id as bigint) as device_id,
         cast(numbered.auth_method_id as integer) as auth_method_id,
         cast(methods.method_code as {{ dbt.type_string() }}) as method_code,
         cast(methods.factor_category as {{ dbt.type_string() }}) as factor_category,
@@ -67,10 +71,8 @@ final as (
     from timed as numbered
     inner join methods
         on numbered.auth_method_id = methods.auth_method_id
-    inner join transactions
-        on numbered.transaction_id = transactions.transaction_id
     inner join customers
-        on transactions.customer_id = customers.customer_id
+        on numbered.customer_id = customers.customer_id
     where cast(numbered.authenticated_at as date) >= {{ cutoff }}
 )
 
