@@ -95,13 +95,18 @@
     rows hold, so a rebuilt day that no longer has any row (its files removed, all its rows gone) would
     keep its old rows. Here the delete also takes every day from the cutoff on, in the same transaction
     as the insert; the rows of the 1900-01-01 partition (no usable timestamp), rebuilt on every run, are
-    deleted because the new rows hold that day. Spark's counterpart is in macros/spark.sql. -#}
+    deleted because the new rows hold that day. Spark's counterpart is in macros/spark.sql.
+    A model whose rows can move to a later day when they are rebuilt (a fraud case that gained a signal
+    today) names its row key in `replaced_keys`: the rows with a key among the new rows' go too. -#}
 {% macro delete_rebuilt_days_then_insert(target, source, unique_key, dest_columns) -%}
     {%- set columns = get_quoted_csv(dest_columns | map(attribute="name")) -%}
     delete from {{ target }}
     where
         {{ unique_key }} in (select {{ unique_key }} from {{ source }})
-        or {{ unique_key }} >= {{ compiled_cutoff(unique_key) }};
+        or {{ unique_key }} >= {{ compiled_cutoff(unique_key) }}
+        {%- for key in config.get('replaced_keys') or [] %}
+        or {{ key }} in (select {{ key }} from {{ source }})
+        {%- endfor %};
 
     insert into {{ target }} ({{ columns }})
     select {{ columns }} from {{ source }}

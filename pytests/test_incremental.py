@@ -9,7 +9,7 @@ import json
 import re
 import shutil
 from collections import Counter, defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -224,6 +224,72 @@ def test_daily_incremental_runs_equal_a_full_refresh_on_duckdb(base_dataset, tmp
         assert con.execute("select (select count(*) from snapshots.snap_accounts) + "
                            "(select count(*) from snapshots.snap_devices) + "
                            "(select count(*) from snapshots.snap_customers)").fetchone()[0] == snapshot_rows
+
+
+FRAUD_CASE_MODELS = ["fct_fraud_case_signals", "fct_fraud_case_transactions", "fct_fraud_cases"]
+
+
+def test_a_case_that_gains_a_signal_on_a_rebuilt_day_replaces_its_earlier_version(base_dataset, tmp_path):
+    """A case whose stored version ends before the cutoff and which gains a signal on a rebuilt day (late
+    data that adds an alert to day C, chained within case_gap_hours to the case's signal of day C-1) keeps
+    its case_id and replaces its earlier version; the three fraud-case tables then equal what a full
+    build gives. Without the delete by case_id (`replaced_keys`) the case would be there twice."""
+    data = _copy(base_dataset, tmp_path)
+    db = tmp_path / "cases.duckdb"
+    env = {"TIMO_DUCKDB_PATH": str(db), "DBT_LOG_PATH": str(tmp_path / "logs")}
+    load_duckdb(data, db, quiet=True)
+    built = run_dbt("build", "--target", "duckdb", "--target-path", str(tmp_path / "target"), *NO_TESTS, env=env)
+    assert built.returncode == 0, built.stdout[-4000:]
+
+    def tables() -> dict[str, Counter]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return {t: Counter(con.execute(f"select * from marts.{t}").fetchall()) for t in FRAUD_CASE_MODELS}
+
+    def rebuild_from(day: date) -> None:
+        done = run_dbt("run", "--select", *FRAUD_CASE_MODELS, "--vars", f"{{rebuild_from_day: {day}}}",
+                       "--target", "duckdb", "--target-path", str(tmp_path / "target"), env=env)
+        assert done.returncode == 0, done.stdout[-4000:]
+
+    full = tables()
+    with duckdb.connect(str(db)) as con:
+        # a case with signals on two days in a row (C-1, C), ending before the last case does, whose
+        # signals before day C already hold all its rules (so it is a case without the later ones: each
+        # rule counts once)
+        case_id, day = con.execute("""
+            with days as (
+                select distinct signals.case_id, signals.alert_date as day
+                from marts.fct_fraud_case_signals as signals
+                inner join marts.fct_fraud_cases as cases
+                    on signals.case_id = cases.case_id
+                where cases.last_signal_date < (select max(last_signal_date) from marts.fct_fraud_cases)
+                    and exists (select 1 from marts.fct_fraud_case_signals as earlier
+                                where earlier.case_id = signals.case_id
+                                and earlier.alert_date = signals.alert_date - 1)
+            )
+            select days.case_id, days.day
+            from days
+            inner join marts.fct_fraud_case_signals as signals
+                on days.case_id = signals.case_id
+            group by days.case_id, days.day
+            having count(distinct signals.rule_code)
+                = count(distinct case when signals.alert_date < days.day then signals.rule_code end)
+            order by 2, 1
+            limit 1""").fetchone()
+        # day C's and later alerts of that case arrive late: take them out, as if not yet known
+        con.execute("create table main.late_alerts as select * from marts.fct_risk_alerts where alert_id in "
+                    "(select alert_id from marts.fct_fraud_case_signals where case_id = ? and alert_date >= ?)",
+                    [case_id, day])
+        con.execute("delete from marts.fct_risk_alerts where alert_id in (select alert_id from main.late_alerts)")
+    rebuild_from(day)
+    with duckdb.connect(str(db)) as con:
+        assert con.execute("select last_signal_date from marts.fct_fraud_cases where case_id = ?",
+                           [case_id]).fetchall() == [(day - timedelta(days=1),)]
+        con.execute("insert into marts.fct_risk_alerts select * from main.late_alerts")
+    rebuild_from(day)  # the cases' cutoff is day C; the case's stored version ends on day C-1
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("select count(*) from marts.fct_fraud_cases where case_id = ?",
+                           [case_id]).fetchone()[0] == 1
+    assert tables() == full
 
 
 def test_a_daily_build_runs_only_what_the_day_changes(base_dataset, tmp_path):

@@ -1,18 +1,54 @@
+{#- Spark replaces whole partitions, never rows by key, so there the cases are rebuilt whole. -#}
+{{ config(
+    materialized=('table' if target.type == 'spark' else 'incremental'),
+    unique_key='last_signal_date',
+    replaced_keys=['case_id'],
+    lookup_keys=['case_id'],
+) }}
+{%- set cutoff = incremental_cutoff('last_signal_date') %}
+
 {#-
     Fraud cases: groups of a customer's connected signals (fct_fraud_case_signals), scored per
     typology with the weights of seeds/typology_rule_weights.csv (each rule counts once per case), kept
     when the best score reaches that typology's review score (seeds/typology_thresholds.csv). The
     recommended action is block at the block score, review below it.
+
+    Incremental by the day of a case's last signal: a run rescores, from all their signals however
+    early they began, every group with a signal on a rebuilt day and every case whose last signal was
+    on one (the rebuilt days may have lost it). The delete takes the cases whose last signal falls on a
+    rebuilt day and, by case_id (replaced_keys, macros/incremental.sql), the earlier version of every
+    group rescored, so that a case that gained a signal today is replaced, not repeated.
 -#}
 
 with
 
+{%- if is_incremental() %}
+
+    rescored as (
+        -- the groups with a signal on a rebuilt day, and the cases whose last signal was on one:
+        -- rebuilt days may have lost that signal, and the rest of the group is scored again
+        select case_id
+        from {{ ref('fct_fraud_case_signals') }}
+        where alert_date >= {{ cutoff }}
+        union
+        select case_id
+        from {{ this }}
+        where last_signal_date >= {{ cutoff }}
+    ),
+{%- endif %}
+
 case_signals as (
     select * from {{ ref('fct_fraud_case_signals') }}
+    {%- if is_incremental() %}
+        where case_id in (select rescored.case_id from rescored)
+    {%- endif %}
 ),
 
 case_transactions as (
     select * from {{ ref('fct_fraud_case_transactions') }}
+    {%- if is_incremental() %}
+        where case_id in (select rescored.case_id from rescored)
+    {%- endif %}
 ),
 
 transactions as (
@@ -118,7 +154,8 @@ final as (
         cast(coalesce(stakes.attempted_amount_vnd, 0) as numeric(24, 2)) as attempted_amount_vnd,
         cast(case_spans.first_signal_at as timestamp) as first_signal_at,
         cast(case_spans.last_signal_at as timestamp) as last_signal_at,
-        cast(best_typology.opening_alert_id as {{ dbt.type_string() }}) as opening_alert_id
+        cast(best_typology.opening_alert_id as {{ dbt.type_string() }}) as opening_alert_id,
+        cast(case_spans.last_signal_at as date) as last_signal_date
     from best_typology
     inner join thresholds
         on best_typology.typology = thresholds.typology
